@@ -1,0 +1,803 @@
+package io.janus.core;
+
+import static java.util.Objects.requireNonNull;
+
+import io.janus.api.Reason;
+import io.janus.core.game.GameHandlers;
+import io.janus.core.game.Pusher;
+import io.janus.core.internal.GatewayRuntime;
+import io.janus.core.routing.ModuleRoutes;
+import io.janus.core.session.Session;
+import io.janus.core.session.SessionRegistry;
+import io.janus.core.spi.Authenticator;
+import io.janus.core.spi.AuthenticatorRegistry;
+import io.janus.core.spi.Discovery;
+import io.janus.core.spi.DiscoveryRegistry;
+import io.janus.core.spi.Router;
+import io.janus.core.spi.RouterContext;
+import io.janus.core.spi.RouterRegistry;
+import io.janus.core.spi.ServiceInstance;
+import io.janus.core.spi.Transport;
+import io.janus.core.spi.TransportConfig;
+import io.janus.core.spi.TransportContext;
+import io.janus.core.spi.TransportRegistry;
+import io.janus.core.spi.Tunnel;
+import io.janus.core.spi.TunnelContext;
+import io.janus.core.spi.TunnelRegistry;
+import io.janus.core.transport.EventLoops;
+import io.janus.core.tunnel.InProcessTunnel;
+import io.netty.channel.Channel;
+import io.netty.channel.EventLoopGroup;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A game gateway: accepts clients on one or more transports, authenticates them, routes their packets
+ * to game services and delivers answers and pushes. Build with {@link #builder()}:
+ *
+ * <pre>{@code
+ * Gateway gateway = Gateway.builder()
+ *     .listen("tcp", 7000)
+ *     .authenticator(myAuthenticator)
+ *     .game(myGameHandlers)
+ *     .build();
+ * gateway.start().join();
+ * }</pre>
+ *
+ * <p>Components not given to the builder come from their SPI registries: the named provider when a name
+ * is given, the highest-priority one otherwise (the in-memory router, the in-process tunnel and the
+ * static discovery of janus-core, unless a module with a higher priority is on the class path). What
+ * the gateway creates, it closes on {@link #stop()}; event loops, executors and components passed in by
+ * the user are never closed by the gateway.
+ *
+ * <p>Thread-safe. {@link #start()} and {@link #stop()} may each be called once; later calls return the
+ * same future.
+ */
+public final class Gateway implements AutoCloseable {
+
+    private static final Logger logger = LoggerFactory.getLogger(Gateway.class);
+
+    /** The service name that {@link Builder#game(GameHandlers)} registers. */
+    public static final String DEFAULT_SERVICE = "game";
+
+    private enum State { NEW, STARTING, STARTED, STOPPING, STOPPED }
+
+    private final String id;
+    private final SessionOptions options;
+    private final GatewayStats stats = new GatewayStats();
+    private final List<Transport> transports;
+    private final Map<String, InetSocketAddress> boundAddresses = new LinkedHashMap<>();
+    private final List<GatewayListener> listeners;
+    private final EventLoopGroup bossGroup;
+    private final EventLoopGroup workerGroup;
+    private final boolean ownsEventLoops;
+    private final Executor blockingExecutor;
+    private final ExecutorService ownedExecutor;
+    private final Discovery discovery;
+    private final Router router;
+    private final Tunnel tunnel;
+    private final List<AutoCloseable> owned = new ArrayList<>();
+    private final List<ServiceInstance> localInstances = new ArrayList<>();
+    private final GatewayRuntime runtime;
+    private final Duration shutdownTimeout;
+    private final AtomicReference<State> state = new AtomicReference<>(State.NEW);
+    private final CompletableFuture<Void> startFuture = new CompletableFuture<>();
+    private final CompletableFuture<Void> stopFuture = new CompletableFuture<>();
+    private volatile Thread shutdownHook;
+
+    private Gateway(Builder b) {
+        this.id = b.id != null ? b.id : "gw-" + UUID.randomUUID().toString().substring(0, 8);
+        this.options = b.options;
+        this.listeners = List.copyOf(b.listeners);
+        this.shutdownTimeout = b.shutdownTimeout;
+        if (b.transports.isEmpty() && b.transportSpecs.isEmpty()) {
+            throw new IllegalStateException("no transport: call listen(\"tcp\", port) or transport(...)");
+        }
+        List<Transport> ts = new ArrayList<>(b.transports);
+        for (Builder.TransportSpec spec : b.transportSpecs) {
+            ts.add(TransportRegistry.getDefaultRegistry().getProvider(spec.name)
+                    .newTransport(TransportConfig.of(spec.address, spec.properties)));
+        }
+        this.transports = List.copyOf(ts);
+
+        if (b.bossGroup != null) {
+            this.bossGroup = b.bossGroup;
+            this.workerGroup = b.workerGroup;
+            this.ownsEventLoops = false;
+        } else {
+            this.bossGroup = EventLoops.newGroup(1, "janus-boss");
+            this.workerGroup = EventLoops.newGroup(b.workerThreads, "janus-worker");
+            this.ownsEventLoops = true;
+        }
+        if (b.blockingExecutor != null) {
+            this.blockingExecutor = b.blockingExecutor;
+            this.ownedExecutor = null;
+        } else {
+            AtomicInteger n = new AtomicInteger();
+            ThreadPoolExecutor pool = new ThreadPoolExecutor(b.blockingThreads, b.blockingThreads, 60,
+                    TimeUnit.SECONDS, new ArrayBlockingQueue<>(b.blockingQueueCapacity), r -> {
+                        Thread t = new Thread(r, "janus-game-" + n.incrementAndGet());
+                        t.setDaemon(true);
+                        return t;
+                    });
+            pool.allowCoreThreadTimeOut(true);
+            this.blockingExecutor = pool;
+            this.ownedExecutor = pool;
+        }
+
+        Authenticator authenticator = b.authenticator;
+        if (authenticator == null) {
+            authenticator = AuthenticatorRegistry.getDefaultRegistry().select(b.authenticatorName)
+                    .newAuthenticator(b.authenticatorProperties);
+        }
+
+        this.discovery = b.discovery != null ? b.discovery
+                : own(DiscoveryRegistry.getDefaultRegistry().select(b.discoveryName)
+                        .newDiscovery(b.discoveryProperties));
+
+        ModuleRoutes.Builder routes = b.routes != null ? b.routes.toBuilder() : ModuleRoutes.builder();
+        if (!routes.hasDefault() && b.localServices.containsKey(DEFAULT_SERVICE)) {
+            routes.defaultService(DEFAULT_SERVICE);
+        }
+        ModuleRoutes moduleRoutes = routes.build();
+        Map<String, String> routerProperties = b.routerProperties;
+        this.router = b.router != null ? b.router
+                : own(RouterRegistry.getDefaultRegistry().select(b.routerName).newRouter(new RouterContext() {
+                    @Override
+                    public Discovery discovery() {
+                        return discovery;
+                    }
+
+                    @Override
+                    public ModuleRoutes routes() {
+                        return moduleRoutes;
+                    }
+
+                    @Override
+                    public Map<String, String> properties() {
+                        return routerProperties;
+                    }
+                }));
+
+        // The tunnel and the runtime need each other (pushes from game services reach sessions through
+        // the runtime's pusher), so the tunnel is built against a pusher that forwards to the runtime.
+        AtomicReference<GatewayRuntime> runtimeRef = new AtomicReference<>();
+        Pusher pusher = new ForwardingPusher(runtimeRef);
+        Map<String, GameHandlers> localServices = Map.copyOf(b.localServices);
+        Map<String, String> tunnelProperties = b.tunnelProperties;
+        Executor executor = blockingExecutor;
+        this.tunnel = b.tunnel != null ? b.tunnel
+                : own(TunnelRegistry.getDefaultRegistry().select(b.tunnelName).newTunnel(new TunnelContext() {
+                    @Override
+                    public Pusher pusher() {
+                        return pusher;
+                    }
+
+                    @Override
+                    public Map<String, GameHandlers> localServices() {
+                        return localServices;
+                    }
+
+                    @Override
+                    public Executor blockingExecutor() {
+                        return executor;
+                    }
+
+                    @Override
+                    public Map<String, String> properties() {
+                        return tunnelProperties;
+                    }
+                }));
+        this.runtime = new GatewayRuntime(id, options, stats, authenticator, router, tunnel);
+        runtimeRef.set(runtime);
+        for (String service : localServices.keySet()) {
+            localInstances.add(ServiceInstance.of(service, id + "/" + service, InProcessTunnel.address(service),
+                    Map.of()));
+        }
+    }
+
+    private <T extends AutoCloseable> T own(T resource) {
+        owned.add(resource);
+        return resource;
+    }
+
+    /**
+     * Starts building a gateway.
+     *
+     * @return a builder
+     */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** This gateway's id, unique among the gateways of a cluster. */
+    public String id() {
+        return id;
+    }
+
+    /** The session options. */
+    public SessionOptions options() {
+        return options;
+    }
+
+    /** The gateway's counters. */
+    public GatewayStats stats() {
+        return stats;
+    }
+
+    /** The gateway's open sessions. */
+    public SessionRegistry sessions() {
+        return runtime.registry();
+    }
+
+    /** Pushes to this gateway's sessions; for game code embedded in the gateway. */
+    public Pusher pusher() {
+        return runtime.localPusher();
+    }
+
+    /**
+     * The address a transport is bound to, once started.
+     *
+     * @param transport the transport name
+     * @return the bound address
+     * @throws IllegalStateException when the transport is not bound
+     */
+    public synchronized InetSocketAddress address(String transport) {
+        InetSocketAddress address = boundAddresses.get(transport);
+        if (address == null) {
+            throw new IllegalStateException("transport '" + transport + "' is not bound; bound: "
+                    + boundAddresses.keySet());
+        }
+        return address;
+    }
+
+    /**
+     * Binds every transport and registers the embedded game services.
+     *
+     * @return a future completed when every transport accepts clients, or failed (after releasing what
+     *         was started) when one cannot bind
+     */
+    public CompletableFuture<Void> start() {
+        if (!state.compareAndSet(State.NEW, State.STARTING)) {
+            return startFuture;
+        }
+        listeners.forEach(l -> l.starting(this));
+        List<CompletableFuture<?>> registrations = new ArrayList<>();
+        for (ServiceInstance instance : localInstances) {
+            registrations.add(discovery.register(instance).toCompletableFuture());
+        }
+        List<CompletableFuture<InetSocketAddress>> binds = new ArrayList<>();
+        for (Transport transport : transports) {
+            binds.add(transport.start(new GatewayTransportContext(transport.name())).thenApply(address -> {
+                synchronized (this) {
+                    boundAddresses.put(transport.name(), address);
+                }
+                logger.info("Gateway {} accepting {} clients on {}", id, transport.name(), address);
+                return address;
+            }));
+        }
+        registrations.addAll(binds);
+        CompletableFuture.allOf(registrations.toArray(new CompletableFuture<?>[0])).whenComplete((v, failure) -> {
+            if (failure != null) {
+                logger.error("Gateway {} failed to start", id, failure);
+                startFuture.completeExceptionally(failure);
+                stop();
+            } else if (state.compareAndSet(State.STARTING, State.STARTED)) {
+                listeners.forEach(l -> l.started(this));
+                startFuture.complete(null);
+            } else {
+                startFuture.completeExceptionally(new IllegalStateException("stopped while starting"));
+            }
+        });
+        return startFuture;
+    }
+
+    /**
+     * Stops accepting clients, kicks every session with {@link Reason#SERVER_SHUTDOWN}, then releases
+     * what the gateway created. Never blocks the caller.
+     *
+     * @return a future completed when the gateway has stopped
+     */
+    public CompletableFuture<Void> stop() {
+        State previous = state.getAndUpdate(s -> s == State.STOPPING || s == State.STOPPED ? s : State.STOPPING);
+        if (previous == State.STOPPING || previous == State.STOPPED) {
+            return stopFuture;
+        }
+        listeners.forEach(l -> l.stopping(this));
+        List<CompletableFuture<?>> steps = new ArrayList<>();
+        for (Transport transport : transports) {
+            steps.add(transport.stop().exceptionally(t -> {
+                logger.warn("Transport {} failed to stop cleanly", transport.name(), t);
+                return null;
+            }));
+        }
+        for (ServiceInstance instance : localInstances) {
+            steps.add(discovery.deregister(instance).toCompletableFuture().exceptionally(t -> null));
+        }
+        CompletableFuture.allOf(steps.toArray(new CompletableFuture<?>[0]))
+                .thenCompose(v -> closeSessions())
+                .whenComplete((v, t) -> {
+                    releaseOwned();
+                    state.set(State.STOPPED);
+                    listeners.forEach(l -> l.stopped(this));
+                    stopFuture.complete(null);
+                });
+        return stopFuture;
+    }
+
+    private CompletableFuture<Void> closeSessions() {
+        List<CompletableFuture<Reason>> closing = new ArrayList<>();
+        for (Session session : runtime.registry().sessions()) {
+            session.close(Reason.SERVER_SHUTDOWN, "the gateway is shutting down");
+            closing.add(session.closeFuture());
+        }
+        return CompletableFuture.allOf(closing.toArray(new CompletableFuture<?>[0]))
+                .completeOnTimeout(null, shutdownTimeout.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    private void releaseOwned() {
+        for (int i = owned.size() - 1; i >= 0; i--) {
+            try {
+                owned.get(i).close();
+            } catch (Exception e) {
+                logger.warn("Failed to close {}", owned.get(i), e);
+            }
+        }
+        if (ownedExecutor != null) {
+            ownedExecutor.shutdown();
+        }
+        if (ownsEventLoops) {
+            // Quiet period 0: every session is closed already; nothing is left to flush.
+            bossGroup.shutdownGracefully(0, shutdownTimeout.toMillis(), TimeUnit.MILLISECONDS);
+            workerGroup.shutdownGracefully(0, shutdownTimeout.toMillis(), TimeUnit.MILLISECONDS);
+        }
+    }
+
+    /**
+     * Stops the gateway and waits for it, up to twice the shutdown timeout. Must not be called from an
+     * event loop.
+     */
+    @Override
+    public void close() {
+        try {
+            stop().get(shutdownTimeout.toMillis() * 2 + 1000, TimeUnit.MILLISECONDS);
+            if (ownsEventLoops) {
+                workerGroup.terminationFuture().await(shutdownTimeout.toMillis() + 1000);
+                bossGroup.terminationFuture().await(shutdownTimeout.toMillis() + 1000);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (ExecutionException | TimeoutException e) {
+            logger.warn("Gateway {} did not stop cleanly", id, e);
+        }
+    }
+
+    /**
+     * Closes the gateway when the JVM shuts down (SIGTERM, end of main). Calling it again has no effect.
+     *
+     * @return this gateway
+     */
+    public synchronized Gateway closeOnJvmShutdown() {
+        if (shutdownHook == null) {
+            shutdownHook = new Thread(this::close, "janus-shutdown-" + id);
+            Runtime.getRuntime().addShutdownHook(shutdownHook);
+            stopFuture.thenRun(() -> {
+                try {
+                    Runtime.getRuntime().removeShutdownHook(shutdownHook);
+                } catch (IllegalStateException e) {
+                    // Already shutting down: the hook is running.
+                }
+            });
+        }
+        return this;
+    }
+
+    @Override
+    public String toString() {
+        return "Gateway{id=" + id + ", state=" + state.get() + ", transports=" + boundAddresses + "}";
+    }
+
+    private final class GatewayTransportContext implements TransportContext {
+        private final String transport;
+
+        GatewayTransportContext(String transport) {
+            this.transport = transport;
+        }
+
+        @Override
+        public EventLoopGroup bossGroup() {
+            return bossGroup;
+        }
+
+        @Override
+        public EventLoopGroup workerGroup() {
+            return workerGroup;
+        }
+
+        @Override
+        public int maxFrameLength() {
+            return options.maxFrameLength();
+        }
+
+        @Override
+        public void initSession(Channel channel) {
+            runtime.initSession(channel, transport);
+        }
+
+        @Override
+        public void recordFailure(Reason reason) {
+            stats.recordSessionClosed(reason);
+        }
+    }
+
+    /** Lets the tunnel push before the runtime exists (it needs the tunnel). */
+    private static final class ForwardingPusher implements Pusher {
+        private final AtomicReference<GatewayRuntime> runtime;
+
+        ForwardingPusher(AtomicReference<GatewayRuntime> runtime) {
+            this.runtime = runtime;
+        }
+
+        @Override
+        public java.util.concurrent.CompletionStage<Boolean> pushToPlayer(long playerId, io.janus.core.game.Push push) {
+            return runtime.get().localPusher().pushToPlayer(playerId, push);
+        }
+
+        @Override
+        public java.util.concurrent.CompletionStage<Boolean> pushToSession(long sessionId,
+                io.janus.core.game.Push push) {
+            return runtime.get().localPusher().pushToSession(sessionId, push);
+        }
+
+        @Override
+        public java.util.concurrent.CompletionStage<Boolean> kick(long playerId, Reason reason, String message) {
+            return runtime.get().localPusher().kick(playerId, reason, message);
+        }
+    }
+
+    /** Builds a {@link Gateway}. Not thread-safe. */
+    public static final class Builder {
+
+        private static final class TransportSpec {
+            final String name;
+            final InetSocketAddress address;
+            final Map<String, String> properties;
+
+            TransportSpec(String name, InetSocketAddress address, Map<String, String> properties) {
+                this.name = name;
+                this.address = address;
+                this.properties = properties;
+            }
+        }
+
+        private String id;
+        private SessionOptions options = SessionOptions.defaults();
+        private final List<Transport> transports = new ArrayList<>();
+        private final List<TransportSpec> transportSpecs = new ArrayList<>();
+        private final List<GatewayListener> listeners = new ArrayList<>();
+        private final Map<String, GameHandlers> localServices = new LinkedHashMap<>();
+        private ModuleRoutes routes;
+        private Authenticator authenticator;
+        private String authenticatorName;
+        private Map<String, String> authenticatorProperties = Map.of();
+        private Router router;
+        private String routerName;
+        private Map<String, String> routerProperties = Map.of();
+        private Tunnel tunnel;
+        private String tunnelName;
+        private Map<String, String> tunnelProperties = Map.of();
+        private Discovery discovery;
+        private String discoveryName;
+        private Map<String, String> discoveryProperties = Map.of();
+        private EventLoopGroup bossGroup;
+        private EventLoopGroup workerGroup;
+        private int workerThreads;
+        private Executor blockingExecutor;
+        private int blockingThreads = 16;
+        private int blockingQueueCapacity = 10_000;
+        private Duration shutdownTimeout = Duration.ofSeconds(5);
+
+        private Builder() {
+        }
+
+        /**
+         * Sets this gateway's id (a random one by default).
+         *
+         * @param id unique among the gateways of a cluster
+         * @return this builder
+         */
+        public Builder id(String id) {
+            this.id = requireNonNull(id, "id");
+            return this;
+        }
+
+        /**
+         * Listens with a transport found by name in the {@link TransportRegistry}, on all interfaces.
+         *
+         * @param transport the provider name, e.g. {@code tcp}
+         * @param port the port; 0 picks a free one (see {@link Gateway#address})
+         * @return this builder
+         */
+        public Builder listen(String transport, int port) {
+            return listen(transport, new InetSocketAddress(port), Map.of());
+        }
+
+        /**
+         * Listens with a transport found by name in the {@link TransportRegistry}.
+         *
+         * @param transport the provider name
+         * @param address the address to bind
+         * @param properties transport-specific properties
+         * @return this builder
+         */
+        public Builder listen(String transport, InetSocketAddress address, Map<String, String> properties) {
+            transportSpecs.add(new TransportSpec(requireNonNull(transport, "transport"),
+                    requireNonNull(address, "address"), Map.copyOf(properties)));
+            return this;
+        }
+
+        /**
+         * Listens with a transport built by hand.
+         *
+         * @param transport the transport, not started
+         * @return this builder
+         */
+        public Builder transport(Transport transport) {
+            transports.add(requireNonNull(transport, "transport"));
+            return this;
+        }
+
+        /**
+         * Sets the authenticator.
+         *
+         * @param authenticator checks login tokens; not closed by the gateway
+         * @return this builder
+         */
+        public Builder authenticator(Authenticator authenticator) {
+            this.authenticator = requireNonNull(authenticator, "authenticator");
+            return this;
+        }
+
+        /**
+         * Uses the authenticator provider of that name.
+         *
+         * @param name the provider name
+         * @param properties its properties
+         * @return this builder
+         */
+        public Builder authenticator(String name, Map<String, String> properties) {
+            this.authenticatorName = requireNonNull(name, "name");
+            this.authenticatorProperties = Map.copyOf(properties);
+            return this;
+        }
+
+        /**
+         * Embeds the game's handlers as the service {@value Gateway#DEFAULT_SERVICE}, which serves every
+         * module that the route table does not send elsewhere.
+         *
+         * @param handlers the game's handlers
+         * @return this builder
+         */
+        public Builder game(GameHandlers handlers) {
+            return service(DEFAULT_SERVICE, handlers);
+        }
+
+        /**
+         * Embeds a game service in the gateway's JVM.
+         *
+         * @param name the service name used in the route table
+         * @param handlers its handlers
+         * @return this builder
+         */
+        public Builder service(String name, GameHandlers handlers) {
+            localServices.put(requireNonNull(name, "name"), requireNonNull(handlers, "handlers"));
+            return this;
+        }
+
+        /**
+         * Sets which service serves each module. Without it, every module goes to the embedded
+         * {@value Gateway#DEFAULT_SERVICE} service.
+         *
+         * @param routes the module table
+         * @return this builder
+         */
+        public Builder routes(ModuleRoutes routes) {
+            this.routes = requireNonNull(routes, "routes");
+            return this;
+        }
+
+        /**
+         * Sets the router.
+         *
+         * @param router the router; not closed by the gateway
+         * @return this builder
+         */
+        public Builder router(Router router) {
+            this.router = requireNonNull(router, "router");
+            return this;
+        }
+
+        /**
+         * Uses the router provider of that name.
+         *
+         * @param name the provider name
+         * @param properties its properties
+         * @return this builder
+         */
+        public Builder router(String name, Map<String, String> properties) {
+            this.routerName = requireNonNull(name, "name");
+            this.routerProperties = Map.copyOf(properties);
+            return this;
+        }
+
+        /**
+         * Sets the tunnel.
+         *
+         * @param tunnel the tunnel; not closed by the gateway
+         * @return this builder
+         */
+        public Builder tunnel(Tunnel tunnel) {
+            this.tunnel = requireNonNull(tunnel, "tunnel");
+            return this;
+        }
+
+        /**
+         * Uses the tunnel provider of that name.
+         *
+         * @param name the provider name
+         * @param properties its properties
+         * @return this builder
+         */
+        public Builder tunnel(String name, Map<String, String> properties) {
+            this.tunnelName = requireNonNull(name, "name");
+            this.tunnelProperties = Map.copyOf(properties);
+            return this;
+        }
+
+        /**
+         * Sets the discovery.
+         *
+         * @param discovery the discovery; not closed by the gateway
+         * @return this builder
+         */
+        public Builder discovery(Discovery discovery) {
+            this.discovery = requireNonNull(discovery, "discovery");
+            return this;
+        }
+
+        /**
+         * Uses the discovery provider of that name.
+         *
+         * @param name the provider name
+         * @param properties its properties
+         * @return this builder
+         */
+        public Builder discovery(String name, Map<String, String> properties) {
+            this.discoveryName = requireNonNull(name, "name");
+            this.discoveryProperties = Map.copyOf(properties);
+            return this;
+        }
+
+        /**
+         * Sets the session limits and timeouts.
+         *
+         * @param options the options
+         * @return this builder
+         */
+        public Builder sessionOptions(SessionOptions options) {
+            this.options = requireNonNull(options, "options");
+            return this;
+        }
+
+        /**
+         * Runs the gateway on event loops owned by the caller, which the gateway never shuts down.
+         *
+         * @param boss accepts connections
+         * @param worker serves sessions
+         * @return this builder
+         */
+        public Builder eventLoopGroups(EventLoopGroup boss, EventLoopGroup worker) {
+            this.bossGroup = requireNonNull(boss, "boss");
+            this.workerGroup = requireNonNull(worker, "worker");
+            return this;
+        }
+
+        /**
+         * Sets the number of worker threads of the event loops the gateway creates.
+         *
+         * @param threads at least 0; 0 means Netty's default, twice the cores
+         * @return this builder
+         */
+        public Builder workerThreads(int threads) {
+            if (threads < 0) {
+                throw new IllegalArgumentException("workerThreads: " + threads + " (expected: >= 0)");
+            }
+            this.workerThreads = threads;
+            return this;
+        }
+
+        /**
+         * Runs blocking game handlers on an executor owned by the caller, which the gateway never shuts
+         * down. It should be bounded: a request it refuses is answered with {@link Reason#OVERLOADED}.
+         *
+         * @param executor the executor
+         * @return this builder
+         */
+        public Builder blockingExecutor(Executor executor) {
+            this.blockingExecutor = requireNonNull(executor, "executor");
+            return this;
+        }
+
+        /**
+         * Sizes the blocking executor the gateway creates when none is given.
+         *
+         * @param threads at least 1 (default 16)
+         * @param queueCapacity tasks that may wait, at least 1 (default 10,000)
+         * @return this builder
+         */
+        public Builder blockingThreads(int threads, int queueCapacity) {
+            if (threads < 1 || queueCapacity < 1) {
+                throw new IllegalArgumentException("blockingThreads: " + threads + ", queueCapacity: "
+                        + queueCapacity + " (expected: both >= 1)");
+            }
+            this.blockingThreads = threads;
+            this.blockingQueueCapacity = queueCapacity;
+            return this;
+        }
+
+        /**
+         * Sets how long {@link Gateway#stop()} waits for sessions to close and event loops to finish.
+         *
+         * @param timeout positive (default 5 s)
+         * @return this builder
+         */
+        public Builder shutdownTimeout(Duration timeout) {
+            requireNonNull(timeout, "timeout");
+            if (timeout.isNegative() || timeout.isZero()) {
+                throw new IllegalArgumentException("shutdownTimeout: " + timeout + " (expected: > 0)");
+            }
+            this.shutdownTimeout = timeout;
+            return this;
+        }
+
+        /**
+         * Adds a lifecycle listener.
+         *
+         * @param listener the listener
+         * @return this builder
+         */
+        public Builder listener(GatewayListener listener) {
+            listeners.add(requireNonNull(listener, "listener"));
+            return this;
+        }
+
+        /**
+         * Builds the gateway, selecting providers for the components not given. Nothing is bound until
+         * {@link Gateway#start()}.
+         *
+         * @return the gateway
+         * @throws IllegalStateException when a named provider is missing (the message names the artifact
+         *         to add) or no transport is configured
+         */
+        public Gateway build() {
+            return new Gateway(this);
+        }
+    }
+}

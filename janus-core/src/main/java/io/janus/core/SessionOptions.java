@@ -1,0 +1,331 @@
+package io.janus.core;
+
+import static java.util.Objects.requireNonNull;
+
+import io.janus.core.session.DuplicateLoginPolicy;
+import java.time.Duration;
+
+/**
+ * Limits and timeouts of client sessions. Immutable; build with {@link #builder()}, change with
+ * {@link #toBuilder()}. Every limit has a safe default for a public game gateway.
+ */
+public final class SessionOptions {
+
+    private static final SessionOptions DEFAULTS = new Builder().build();
+
+    private final int maxFrameLength;
+    private final Duration loginTimeout;
+    private final Duration idleTimeout;
+    private final Duration heartbeatInterval;
+    private final Duration requestTimeout;
+    private final int maxPendingRequests;
+    private final int outboundLowWaterMark;
+    private final int outboundHighWaterMark;
+    private final int maxOutboundBytes;
+    private final int maxConnections;
+    private final int maxConnectionsPerIp;
+    private final DuplicateLoginPolicy duplicateLoginPolicy;
+
+    private SessionOptions(Builder b) {
+        this.maxFrameLength = b.maxFrameLength;
+        this.loginTimeout = b.loginTimeout;
+        this.idleTimeout = b.idleTimeout;
+        this.heartbeatInterval = b.heartbeatInterval;
+        this.requestTimeout = b.requestTimeout;
+        this.maxPendingRequests = b.maxPendingRequests;
+        this.outboundLowWaterMark = b.outboundLowWaterMark;
+        this.outboundHighWaterMark = b.outboundHighWaterMark;
+        this.maxOutboundBytes = b.maxOutboundBytes;
+        this.maxConnections = b.maxConnections;
+        this.maxConnectionsPerIp = b.maxConnectionsPerIp;
+        this.duplicateLoginPolicy = b.duplicateLoginPolicy;
+    }
+
+    /** The defaults. */
+    public static SessionOptions defaults() {
+        return DEFAULTS;
+    }
+
+    /** A builder holding the defaults. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** A builder holding these options. */
+    public Builder toBuilder() {
+        return new Builder(this);
+    }
+
+    /** Largest frame body a client may send, in bytes (default 64 KiB). */
+    public int maxFrameLength() {
+        return maxFrameLength;
+    }
+
+    /** How long a client has from connect to a completed login (default 10 s). */
+    public Duration loginTimeout() {
+        return loginTimeout;
+    }
+
+    /** A session that sends nothing for this long is closed (default 30 s). */
+    public Duration idleTimeout() {
+        return idleTimeout;
+    }
+
+    /** How often clients are told to send a heartbeat (default 10 s). */
+    public Duration heartbeatInterval() {
+        return heartbeatInterval;
+    }
+
+    /** A request without an answer after this long is answered with a timeout error (default 10 s). */
+    public Duration requestTimeout() {
+        return requestTimeout;
+    }
+
+    /** Most requests of one session in flight at once (default 64). */
+    public int maxPendingRequests() {
+        return maxPendingRequests;
+    }
+
+    /** Outbound bytes below which a session becomes writable again (default 32 KiB). */
+    public int outboundLowWaterMark() {
+        return outboundLowWaterMark;
+    }
+
+    /** Outbound bytes above which a session stops being writable (default 64 KiB). */
+    public int outboundHighWaterMark() {
+        return outboundHighWaterMark;
+    }
+
+    /**
+     * Outbound bytes a session may have queued before it is disconnected as a slow consumer
+     * (default 1 MiB).
+     */
+    public int maxOutboundBytes() {
+        return maxOutboundBytes;
+    }
+
+    /** Most connections of the gateway at once (default 100,000). */
+    public int maxConnections() {
+        return maxConnections;
+    }
+
+    /**
+     * Most connections from one IP address at once (default 512: players behind a carrier-grade NAT
+     * share addresses).
+     */
+    public int maxConnectionsPerIp() {
+        return maxConnectionsPerIp;
+    }
+
+    /** What a second login of the same player does (default {@link DuplicateLoginPolicy#KICK_OLD}). */
+    public DuplicateLoginPolicy duplicateLoginPolicy() {
+        return duplicateLoginPolicy;
+    }
+
+    @Override
+    public String toString() {
+        return "SessionOptions{maxFrameLength=" + maxFrameLength + ", loginTimeout=" + loginTimeout
+                + ", idleTimeout=" + idleTimeout + ", heartbeatInterval=" + heartbeatInterval
+                + ", requestTimeout=" + requestTimeout + ", maxPendingRequests=" + maxPendingRequests
+                + ", outboundWaterMarks=" + outboundLowWaterMark + "/" + outboundHighWaterMark
+                + ", maxOutboundBytes=" + maxOutboundBytes + ", maxConnections=" + maxConnections
+                + ", maxConnectionsPerIp=" + maxConnectionsPerIp + ", duplicateLoginPolicy=" + duplicateLoginPolicy
+                + "}";
+    }
+
+    /** Builds {@link SessionOptions}. Not thread-safe. */
+    public static final class Builder {
+        private int maxFrameLength = 64 * 1024;
+        private Duration loginTimeout = Duration.ofSeconds(10);
+        private Duration idleTimeout = Duration.ofSeconds(30);
+        private Duration heartbeatInterval = Duration.ofSeconds(10);
+        private Duration requestTimeout = Duration.ofSeconds(10);
+        private int maxPendingRequests = 64;
+        private int outboundLowWaterMark = 32 * 1024;
+        private int outboundHighWaterMark = 64 * 1024;
+        private int maxOutboundBytes = 1024 * 1024;
+        private int maxConnections = 100_000;
+        private int maxConnectionsPerIp = 512;
+        private DuplicateLoginPolicy duplicateLoginPolicy = DuplicateLoginPolicy.KICK_OLD;
+
+        private Builder() {
+        }
+
+        private Builder(SessionOptions o) {
+            maxFrameLength = o.maxFrameLength;
+            loginTimeout = o.loginTimeout;
+            idleTimeout = o.idleTimeout;
+            heartbeatInterval = o.heartbeatInterval;
+            requestTimeout = o.requestTimeout;
+            maxPendingRequests = o.maxPendingRequests;
+            outboundLowWaterMark = o.outboundLowWaterMark;
+            outboundHighWaterMark = o.outboundHighWaterMark;
+            maxOutboundBytes = o.maxOutboundBytes;
+            maxConnections = o.maxConnections;
+            maxConnectionsPerIp = o.maxConnectionsPerIp;
+            duplicateLoginPolicy = o.duplicateLoginPolicy;
+        }
+
+        /**
+         * Sets the largest frame body a client may send.
+         *
+         * @param bytes at least 64, at most 16 MiB
+         * @return this builder
+         */
+        public Builder maxFrameLength(int bytes) {
+            checkRange("maxFrameLength", bytes, 64, 16 * 1024 * 1024);
+            this.maxFrameLength = bytes;
+            return this;
+        }
+
+        /**
+         * Sets the login deadline.
+         *
+         * @param timeout positive
+         * @return this builder
+         */
+        public Builder loginTimeout(Duration timeout) {
+            this.loginTimeout = checkPositive("loginTimeout", timeout);
+            return this;
+        }
+
+        /**
+         * Sets the idle timeout.
+         *
+         * @param timeout positive
+         * @return this builder
+         */
+        public Builder idleTimeout(Duration timeout) {
+            this.idleTimeout = checkPositive("idleTimeout", timeout);
+            return this;
+        }
+
+        /**
+         * Sets the heartbeat interval announced to clients.
+         *
+         * @param interval positive
+         * @return this builder
+         */
+        public Builder heartbeatInterval(Duration interval) {
+            this.heartbeatInterval = checkPositive("heartbeatInterval", interval);
+            return this;
+        }
+
+        /**
+         * Sets the request deadline.
+         *
+         * @param timeout positive
+         * @return this builder
+         */
+        public Builder requestTimeout(Duration timeout) {
+            this.requestTimeout = checkPositive("requestTimeout", timeout);
+            return this;
+        }
+
+        /**
+         * Sets the most requests of one session in flight.
+         *
+         * @param max at least 1
+         * @return this builder
+         */
+        public Builder maxPendingRequests(int max) {
+            checkRange("maxPendingRequests", max, 1, 65_536);
+            this.maxPendingRequests = max;
+            return this;
+        }
+
+        /**
+         * Sets the outbound water marks of a session.
+         *
+         * @param low bytes below which a session becomes writable again
+         * @param high bytes above which it stops being writable; above {@code low}
+         * @return this builder
+         */
+        public Builder outboundWaterMarks(int low, int high) {
+            checkRange("outboundLowWaterMark", low, 1, Integer.MAX_VALUE);
+            checkRange("outboundHighWaterMark", high, low + 1, Integer.MAX_VALUE);
+            this.outboundLowWaterMark = low;
+            this.outboundHighWaterMark = high;
+            return this;
+        }
+
+        /**
+         * Sets how many bytes may be queued for a session before it is disconnected as a slow consumer.
+         *
+         * @param bytes above the high water mark
+         * @return this builder
+         */
+        public Builder maxOutboundBytes(int bytes) {
+            checkRange("maxOutboundBytes", bytes, 1, Integer.MAX_VALUE);
+            this.maxOutboundBytes = bytes;
+            return this;
+        }
+
+        /**
+         * Sets the most connections of the gateway.
+         *
+         * @param max at least 1
+         * @return this builder
+         */
+        public Builder maxConnections(int max) {
+            checkRange("maxConnections", max, 1, Integer.MAX_VALUE);
+            this.maxConnections = max;
+            return this;
+        }
+
+        /**
+         * Sets the most connections from one IP address.
+         *
+         * @param max at least 1
+         * @return this builder
+         */
+        public Builder maxConnectionsPerIp(int max) {
+            checkRange("maxConnectionsPerIp", max, 1, Integer.MAX_VALUE);
+            this.maxConnectionsPerIp = max;
+            return this;
+        }
+
+        /**
+         * Sets what a second login of the same player does.
+         *
+         * @param policy the policy
+         * @return this builder
+         */
+        public Builder duplicateLoginPolicy(DuplicateLoginPolicy policy) {
+            this.duplicateLoginPolicy = requireNonNull(policy, "policy");
+            return this;
+        }
+
+        /**
+         * Builds the options.
+         *
+         * @return immutable options
+         * @throws IllegalArgumentException when the limits contradict each other
+         */
+        public SessionOptions build() {
+            if (maxOutboundBytes <= outboundHighWaterMark) {
+                throw new IllegalArgumentException("maxOutboundBytes: " + maxOutboundBytes
+                        + " (expected: > outboundHighWaterMark " + outboundHighWaterMark + ")");
+            }
+            if (heartbeatInterval.compareTo(idleTimeout) >= 0) {
+                throw new IllegalArgumentException("heartbeatInterval: " + heartbeatInterval
+                        + " (expected: < idleTimeout " + idleTimeout + ")");
+            }
+            return new SessionOptions(this);
+        }
+
+        private static void checkRange(String name, int value, int min, int max) {
+            if (value < min || value > max) {
+                throw new IllegalArgumentException(name + ": " + value + " (expected: " + min + " to " + max + ")");
+            }
+        }
+
+        private static Duration checkPositive(String name, Duration d) {
+            requireNonNull(d, name);
+            if (d.isNegative() || d.isZero() || d.toMillis() > Integer.MAX_VALUE) {
+                throw new IllegalArgumentException(name + ": " + d + " (expected: > 0 and < 24 days)");
+            }
+            return d;
+        }
+    }
+}

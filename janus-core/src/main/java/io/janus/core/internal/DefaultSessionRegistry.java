@@ -1,0 +1,109 @@
+package io.janus.core.internal;
+
+import io.janus.core.session.DuplicateLoginPolicy;
+import io.janus.core.session.Session;
+import io.janus.core.session.SessionRegistry;
+import java.util.Collection;
+import java.util.Collections;
+import java.util.concurrent.ConcurrentHashMap;
+
+/** The gateway's {@link SessionRegistry}: two concurrent hash maps, by session id and by player id. */
+public final class DefaultSessionRegistry implements SessionRegistry {
+
+    /** The outcome of binding a player to a session. */
+    public static final class Binding {
+        static final Binding BOUND = new Binding(null, false);
+        static final Binding REJECTED = new Binding(null, true);
+
+        private final DefaultSession displaced;
+        private final boolean rejected;
+
+        private Binding(DefaultSession displaced, boolean rejected) {
+            this.displaced = displaced;
+            this.rejected = rejected;
+        }
+
+        /** The older session of the player, to be kicked, or {@code null}. */
+        public DefaultSession displaced() {
+            return displaced;
+        }
+
+        /** Whether the new login was refused because the player already has a session. */
+        public boolean rejected() {
+            return rejected;
+        }
+    }
+
+    private final ConcurrentHashMap<Long, DefaultSession> byId = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<Long, DefaultSession> byPlayer = new ConcurrentHashMap<>();
+
+    void add(DefaultSession session) {
+        byId.put(session.id(), session);
+    }
+
+    /**
+     * Makes {@code session} the player's session, atomically with respect to other logins of the same
+     * player.
+     *
+     * @param session a logged-in session
+     * @param playerId its player
+     * @param policy what to do with an older session of the player
+     * @return the outcome
+     */
+    Binding bindPlayer(DefaultSession session, long playerId, DuplicateLoginPolicy policy) {
+        DefaultSession[] displaced = {null};
+        boolean[] rejected = {false};
+        byPlayer.compute(playerId, (id, existing) -> {
+            if (existing == null || existing == session || !existing.isActive()) {
+                return session;
+            }
+            if (policy == DuplicateLoginPolicy.REJECT_NEW) {
+                rejected[0] = true;
+                return existing;
+            }
+            displaced[0] = existing;
+            return session;
+        });
+        if (rejected[0]) {
+            return Binding.REJECTED;
+        }
+        return displaced[0] == null ? Binding.BOUND : new Binding(displaced[0], false);
+    }
+
+    void remove(DefaultSession session) {
+        byId.remove(session.id(), session);
+        if (session.identity() != null) {
+            // Conditional: a newer session of the same player must stay.
+            byPlayer.remove(session.identity().playerId(), session);
+        }
+    }
+
+    @Override
+    public Session session(long sessionId) {
+        return byId.get(sessionId);
+    }
+
+    @Override
+    public DefaultSession sessionOfPlayer(long playerId) {
+        return byPlayer.get(playerId);
+    }
+
+    DefaultSession get(long sessionId) {
+        return byId.get(sessionId);
+    }
+
+    @Override
+    public int size() {
+        return byId.size();
+    }
+
+    @Override
+    public int playerCount() {
+        return byPlayer.size();
+    }
+
+    @Override
+    public Collection<Session> sessions() {
+        return Collections.unmodifiableCollection(byId.values());
+    }
+}

@@ -1,0 +1,89 @@
+package io.janus.core.internal;
+
+import io.janus.api.Packet;
+import io.janus.api.Reason;
+import io.janus.core.RequestException;
+import io.janus.core.SessionOptions;
+import io.janus.core.session.SessionInfo;
+import io.janus.core.spi.Router;
+import io.janus.core.spi.ServiceInstance;
+import io.janus.core.spi.Tunnel;
+import io.netty.util.concurrent.EventExecutor;
+import io.netty.util.concurrent.ScheduledFuture;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Sends one request through the {@link Router} and the {@link Tunnel} and guarantees it exactly one
+ * outcome within the request deadline: the answer, the failure, or {@link Reason#REQUEST_TIMEOUT},
+ * whichever comes first. The returned future always completes on the session's event loop.
+ */
+final class Dispatcher {
+
+    private final Router router;
+    private final Tunnel tunnel;
+    private final long timeoutMillis;
+
+    Dispatcher(Router router, Tunnel tunnel, SessionOptions options) {
+        this.router = router;
+        this.tunnel = tunnel;
+        this.timeoutMillis = options.requestTimeout().toMillis();
+    }
+
+    CompletableFuture<Packet> dispatch(DefaultSession session, Packet packet, EventExecutor loop) {
+        CompletableFuture<Packet> result = new CompletableFuture<>();
+        ScheduledFuture<?> deadline = loop.schedule(() -> {
+            result.completeExceptionally(RequestException.of(Reason.REQUEST_TIMEOUT,
+                    "no answer from the game service within " + timeoutMillis + " ms"));
+        }, timeoutMillis, TimeUnit.MILLISECONDS);
+        result.whenComplete((r, t) -> deadline.cancel(false));
+
+        SessionInfo info = session.info();
+        CompletionStage<ServiceInstance> routed;
+        try {
+            routed = router.route(info, packet.getModule(), packet.getObj());
+        } catch (RuntimeException e) {
+            routed = CompletableFuture.failedFuture(e);
+        }
+        routed.whenComplete((instance, routeFailure) -> onLoop(loop, () -> {
+            if (result.isDone()) {
+                return;
+            }
+            if (routeFailure != null) {
+                result.completeExceptionally(routeFailure);
+                return;
+            }
+            if (!session.isActive()) {
+                result.completeExceptionally(RequestException.of(Reason.SERVICE_UNAVAILABLE, "session closed"));
+                return;
+            }
+            CompletionStage<Packet> answered;
+            try {
+                answered = tunnel.request(info, instance, packet);
+            } catch (RuntimeException e) {
+                answered = CompletableFuture.failedFuture(e);
+            }
+            answered.whenComplete((response, failure) -> onLoop(loop, () -> {
+                if (failure != null) {
+                    result.completeExceptionally(failure);
+                } else {
+                    result.complete(response);
+                }
+            }));
+        }));
+        return result;
+    }
+
+    private static void onLoop(EventExecutor loop, Runnable task) {
+        if (loop.inEventLoop()) {
+            task.run();
+        } else {
+            try {
+                loop.execute(task);
+            } catch (java.util.concurrent.RejectedExecutionException e) {
+                // The event loop is shutting down with the gateway; its sessions are gone.
+            }
+        }
+    }
+}

@@ -1,0 +1,167 @@
+package io.janus.core.internal;
+
+import static java.util.Objects.requireNonNull;
+
+import io.janus.api.Reason;
+import io.janus.core.GatewayStats;
+import io.janus.core.SessionOptions;
+import io.janus.core.game.Pusher;
+import io.janus.core.protocol.PacketCodec;
+import io.janus.core.spi.Authenticator;
+import io.janus.core.spi.Router;
+import io.janus.core.spi.Tunnel;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.WriteBufferWaterMark;
+import io.netty.handler.timeout.IdleStateHandler;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+import java.security.SecureRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Everything the session pipeline of one gateway shares: options, counters, the session registry and
+ * the plugged-in authenticator, router and tunnel. Built by {@link io.janus.core.Gateway}.
+ */
+public final class GatewayRuntime {
+
+    /** The logger that names why each session closed. */
+    public static final String SESSION_LOGGER = "io.janus.core.session";
+
+    private static final Logger sessionLogger = LoggerFactory.getLogger(SESSION_LOGGER);
+
+    private final String gatewayId;
+    private final SessionOptions options;
+    private final GatewayStats stats;
+    private final DefaultSessionRegistry registry = new DefaultSessionRegistry();
+    private final ConnectionLimiter limiter;
+    private final Authenticator authenticator;
+    private final Dispatcher dispatcher;
+    private final Tunnel tunnel;
+    private final LocalPusher pusher;
+    private final RateLimitedLog closeLog = new RateLimitedLog(sessionLogger, 50);
+    private final long idPrefix;
+    private final AtomicLong idCounter = new AtomicLong();
+
+    /**
+     * Creates the runtime.
+     *
+     * @param gatewayId this gateway's id
+     * @param options session limits
+     * @param stats counters
+     * @param authenticator checks logins
+     * @param router routes packets
+     * @param tunnel carries packets to game services
+     */
+    public GatewayRuntime(String gatewayId, SessionOptions options, GatewayStats stats, Authenticator authenticator,
+            Router router, Tunnel tunnel) {
+        this.gatewayId = requireNonNull(gatewayId, "gatewayId");
+        this.options = requireNonNull(options, "options");
+        this.stats = requireNonNull(stats, "stats");
+        this.authenticator = requireNonNull(authenticator, "authenticator");
+        this.tunnel = requireNonNull(tunnel, "tunnel");
+        this.dispatcher = new Dispatcher(requireNonNull(router, "router"), tunnel, options);
+        this.limiter = new ConnectionLimiter(options.maxConnections(), options.maxConnectionsPerIp());
+        this.pusher = new LocalPusher(registry);
+        // Session ids: 23 random bits that tell gateways apart, then a 40-bit counter.
+        this.idPrefix = (new SecureRandom().nextLong() & 0x7FFFFFL) << 40;
+    }
+
+    /**
+     * A pusher that reaches the sessions of this gateway only. Game-service pushes for tunnels are
+     * routed through it too.
+     *
+     * @return the local pusher
+     */
+    public Pusher localPusher() {
+        return pusher;
+    }
+
+    /** The session registry. */
+    public DefaultSessionRegistry registry() {
+        return registry;
+    }
+
+    /** The session options. */
+    public SessionOptions options() {
+        return options;
+    }
+
+    /** The counters. */
+    public GatewayStats stats() {
+        return stats;
+    }
+
+    String gatewayId() {
+        return gatewayId;
+    }
+
+    Authenticator authenticator() {
+        return authenticator;
+    }
+
+    Dispatcher dispatcher() {
+        return dispatcher;
+    }
+
+    Tunnel tunnel() {
+        return tunnel;
+    }
+
+    long nextSessionId() {
+        return idPrefix | (idCounter.incrementAndGet() & 0xFF_FFFF_FFFFL);
+    }
+
+    /**
+     * Installs the session pipeline on a channel of whole frames; see
+     * {@link io.janus.core.spi.TransportContext#initSession}.
+     *
+     * @param channel the channel
+     * @param transport the transport name
+     */
+    public void initSession(Channel channel, String transport) {
+        InetAddress address = addressOf(channel.remoteAddress());
+        Reason admitted = limiter.tryAcquire(address);
+        if (admitted != Reason.OK) {
+            stats.recordSessionClosed(admitted);
+            closeLog.info("connection from {} over {} refused: {}", channel.remoteAddress(), transport, admitted);
+            // Tell the client why: one small packet, then close.
+            channel.pipeline().addLast("janus-packet", PacketCodec.INSTANCE);
+            channel.eventLoop().execute(() -> channel.writeAndFlush(
+                    io.janus.core.protocol.SystemPackets.kick(admitted, "connection limit reached"))
+                    .addListener(ChannelFutureListener.CLOSE));
+            return;
+        }
+        channel.closeFuture().addListener(f -> limiter.release(address));
+        channel.config().setWriteBufferWaterMark(
+                new WriteBufferWaterMark(options.outboundLowWaterMark(), options.outboundHighWaterMark()));
+        channel.config().setMessageSizeEstimator(PacketSizeEstimator.INSTANCE);
+        channel.pipeline().addLast("janus-idle",
+                new IdleStateHandler(options.idleTimeout().toMillis(), 0, 0, TimeUnit.MILLISECONDS));
+        channel.pipeline().addLast("janus-packet", PacketCodec.INSTANCE);
+        channel.pipeline().addLast("janus-session",
+                new SessionHandler(this, new DefaultSession(nextSessionId(), channel, transport, this)));
+    }
+
+    private static InetAddress addressOf(SocketAddress address) {
+        return address instanceof InetSocketAddress ? ((InetSocketAddress) address).getAddress() : null;
+    }
+
+    /** Connections counted by the limiter now. */
+    public int openConnections() {
+        return limiter.total();
+    }
+
+    void logClose(DefaultSession session, Reason reason, String message) {
+        if (reason == Reason.OK) {
+            return;
+        }
+        closeLog.info("session {} closed: {} ({}) remote={} transport={} player={}", session.id(), reason,
+                message, session.remoteAddress(), session.transport(),
+                session.identity() == null ? "-" : session.identity().playerId());
+    }
+}

@@ -1,0 +1,289 @@
+package io.janus.core.internal;
+
+import com.google.protobuf.ByteString;
+import io.janus.api.ErrorDetail;
+import io.janus.api.Heartbeat;
+import io.janus.api.LoginRequest;
+import io.janus.api.LoginResponse;
+import io.janus.api.Packet;
+import io.janus.api.Reason;
+import io.janus.api.SystemSeq;
+import io.janus.core.AuthenticationException;
+import io.janus.core.JanusException;
+import io.janus.core.ProtocolException;
+import io.janus.core.RequestException;
+import io.janus.core.SessionOptions;
+import io.janus.core.protocol.SystemPackets;
+import io.janus.core.session.SessionInfo;
+import io.janus.core.spi.AuthRequest;
+import io.janus.core.spi.Identity;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.timeout.IdleStateEvent;
+import io.netty.util.ReferenceCountUtil;
+import io.netty.util.concurrent.ScheduledFuture;
+import java.io.IOException;
+import java.util.ArrayDeque;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The state machine of one session, at the end of its pipeline (docs/protocol.md, "Session states"):
+ * wait for the login, authenticate, then serve requests and system commands until the session closes.
+ * Runs on the session's event loop; every field is confined to it.
+ */
+final class SessionHandler extends ChannelInboundHandlerAdapter {
+
+    private static final Logger logger = LoggerFactory.getLogger(SessionHandler.class);
+    private static final RateLimitedLog unexpected = new RateLimitedLog(logger, 10);
+
+    private enum State { AWAIT_LOGIN, AUTHENTICATING, ACTIVE, CLOSED }
+
+    private final GatewayRuntime runtime;
+    private final SessionOptions options;
+    private final DefaultSession session;
+    /** Game packets that arrived behind the login, before authentication completed; bounded. */
+    private final ArrayDeque<Packet> early = new ArrayDeque<>();
+    private State state = State.AWAIT_LOGIN;
+    private ScheduledFuture<?> loginDeadline;
+    private int inflight;
+
+    SessionHandler(GatewayRuntime runtime, DefaultSession session) {
+        this.runtime = runtime;
+        this.options = runtime.options();
+        this.session = session;
+    }
+
+    @Override
+    public void channelActive(ChannelHandlerContext ctx) throws Exception {
+        runtime.registry().add(session);
+        runtime.stats().recordConnectionAccepted();
+        long millis = options.loginTimeout().toMillis();
+        loginDeadline = ctx.executor().schedule(() -> {
+            session.close(Reason.HANDSHAKE_TIMEOUT, "no completed login within " + millis + " ms");
+        }, millis, TimeUnit.MILLISECONDS);
+        super.channelActive(ctx);
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        if (!(msg instanceof Packet)) {
+            ReferenceCountUtil.release(msg);
+            throw new IllegalStateException("expected a Packet, got " + msg.getClass().getName());
+        }
+        Packet packet = (Packet) msg;
+        if (session.isClosing()) {
+            return;
+        }
+        switch (state) {
+            case AWAIT_LOGIN:
+                onLogin(ctx, packet);
+                break;
+            case AUTHENTICATING:
+                if (early.size() >= options.maxPendingRequests()) {
+                    session.close(Reason.TOO_MANY_PENDING_REQUESTS, "more than " + options.maxPendingRequests()
+                            + " packets sent before the login completed");
+                } else {
+                    early.add(packet);
+                }
+                break;
+            case ACTIVE:
+                onActive(ctx, packet);
+                break;
+            default:
+                break;
+        }
+    }
+
+    private void onLogin(ChannelHandlerContext ctx, Packet packet) {
+        if (!SystemPackets.is(packet, SystemSeq.LOGIN) || packet.getIndex() == 0) {
+            throw new ProtocolException(Reason.PROTOCOL_VIOLATION, "expected a login request (module 0, seq "
+                    + SystemSeq.LOGIN_VALUE + ", index > 0) as the first packet, got module " + packet.getModule()
+                    + " seq " + packet.getSeq() + " index " + packet.getIndex());
+        }
+        LoginRequest login = SystemPackets.parse(LoginRequest.parser(), packet.getBody());
+        state = State.AUTHENTICATING;
+        // Packets already decoded in this read are queued in `early`; read no more until the answer.
+        ctx.channel().config().setAutoRead(false);
+        CompletionStage<Identity> verdict;
+        try {
+            verdict = runtime.authenticator().authenticate(
+                    new AuthRequest(login.getToken(), ctx.channel().remoteAddress(), session.transport()));
+        } catch (RuntimeException e) {
+            verdict = CompletableFuture.failedFuture(e);
+        }
+        verdict.whenComplete((identity, failure) -> {
+            if (ctx.executor().inEventLoop()) {
+                loginDone(ctx, packet, identity, failure);
+            } else {
+                try {
+                    ctx.executor().execute(() -> loginDone(ctx, packet, identity, failure));
+                } catch (java.util.concurrent.RejectedExecutionException e) {
+                    // The gateway is shutting down; the session goes with it.
+                }
+            }
+        });
+    }
+
+    private void loginDone(ChannelHandlerContext ctx, Packet login, Identity identity, Throwable failure) {
+        if (state != State.AUTHENTICATING || session.isClosing()) {
+            return;
+        }
+        ctx.channel().config().setAutoRead(true);
+        if (failure != null || identity == null) {
+            JanusException known = JanusException.find(failure);
+            Reason reason;
+            String message;
+            if (known instanceof AuthenticationException) {
+                reason = known.reason();
+                message = known.getMessage();
+            } else {
+                reason = Reason.AUTH_UNAVAILABLE;
+                message = "the authenticator could not decide";
+                unexpected.warn("Authenticator failed for {}", session, failure);
+            }
+            session.write(SystemPackets.error(login, reason, message));
+            session.close(reason, message);
+            return;
+        }
+        SessionInfo info = new SessionInfo(session.id(), runtime.gatewayId(), session.transport(),
+                String.valueOf(ctx.channel().remoteAddress()), identity);
+        session.loggedIn(info);
+        DefaultSessionRegistry.Binding binding =
+                runtime.registry().bindPlayer(session, identity.playerId(), options.duplicateLoginPolicy());
+        if (binding.rejected()) {
+            String message = "player " + identity.playerId() + " already has a session";
+            session.write(SystemPackets.error(login, Reason.DUPLICATE_LOGIN, message));
+            session.close(Reason.DUPLICATE_LOGIN, message);
+            return;
+        }
+        state = State.ACTIVE;
+        loginDeadline.cancel(false);
+        runtime.stats().recordLogin();
+        session.write(SystemPackets.packet(SystemSeq.LOGIN, login.getIndex(), LoginResponse.newBuilder()
+                .setSessionId(session.id())
+                .setPlayerId(identity.playerId())
+                .setHeartbeatIntervalMs((int) options.heartbeatInterval().toMillis())
+                .setIdleTimeoutMs((int) options.idleTimeout().toMillis())
+                .setServerTimeMs(System.currentTimeMillis())
+                .setMaxFrameLength(options.maxFrameLength())
+                .setMaxPendingRequests(options.maxPendingRequests())
+                .build()));
+        if (binding.displaced() != null) {
+            binding.displaced().close(Reason.DUPLICATE_LOGIN,
+                    "the player logged in again from " + ctx.channel().remoteAddress());
+        }
+        Packet next;
+        while (state == State.ACTIVE && !session.isClosing() && (next = early.poll()) != null) {
+            onActive(ctx, next);
+        }
+    }
+
+    private void onActive(ChannelHandlerContext ctx, Packet packet) {
+        if (packet.getModule() == SystemPackets.MODULE) {
+            onSystem(packet);
+            return;
+        }
+        if (inflight >= options.maxPendingRequests()) {
+            runtime.stats().recordRequestFailed(Reason.TOO_MANY_PENDING_REQUESTS);
+            if (packet.getIndex() != 0) {
+                session.write(SystemPackets.error(packet, Reason.TOO_MANY_PENDING_REQUESTS,
+                        "more than " + options.maxPendingRequests() + " requests in flight"));
+            }
+            return;
+        }
+        inflight++;
+        runtime.stats().recordRequest();
+        runtime.dispatcher().dispatch(session, packet, ctx.executor())
+                .whenComplete((response, failure) -> answered(packet, response, failure));
+    }
+
+    /** Runs on the event loop: the dispatcher completes there. */
+    private void answered(Packet request, Packet response, Throwable failure) {
+        inflight--;
+        if (failure == null) {
+            if (request.getIndex() != 0) {
+                session.write(response);
+            }
+            return;
+        }
+        JanusException known = JanusException.find(failure);
+        Packet error;
+        if (known instanceof RequestException) {
+            RequestException re = (RequestException) known;
+            error = SystemPackets.error(request, re.status(), ErrorDetail.newBuilder()
+                    .setReason(re.reason()).setMessage(String.valueOf(re.getMessage())).build().toByteString());
+        } else if (known != null) {
+            error = SystemPackets.error(request, known.reason(), String.valueOf(known.getMessage()));
+        } else {
+            unexpected.warn("Request of {} failed unexpectedly", session, failure);
+            error = SystemPackets.error(request, Reason.INTERNAL_ERROR, "internal error");
+        }
+        runtime.stats().recordRequestFailed(Reason.forNumber(error.getStatus()) != null
+                ? Reason.forNumber(error.getStatus()) : Reason.GAME_ERROR);
+        if (request.getIndex() != 0) {
+            session.write(error);
+        }
+    }
+
+    private void onSystem(Packet packet) {
+        SystemSeq seq = SystemSeq.forNumber(packet.getSeq());
+        if (seq == SystemSeq.HEARTBEAT) {
+            Heartbeat ping = SystemPackets.parse(Heartbeat.parser(), packet.getBody());
+            if (packet.getIndex() != 0) {
+                session.write(SystemPackets.packet(SystemSeq.HEARTBEAT, packet.getIndex(),
+                        ping.toBuilder().setServerTimeMs(System.currentTimeMillis()).build()));
+            }
+        } else if (seq == SystemSeq.LOGOUT) {
+            if (packet.getIndex() != 0) {
+                session.write(SystemPackets.error(packet, 0, ByteString.EMPTY));
+            }
+            session.close(Reason.LOGGED_OUT, "the client logged out", false);
+        } else {
+            throw new ProtocolException(Reason.PROTOCOL_VIOLATION,
+                    "system command " + packet.getSeq() + " is not allowed from a logged-in client");
+        }
+    }
+
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) throws Exception {
+        if (evt instanceof IdleStateEvent) {
+            session.close(Reason.IDLE_TIMEOUT, "nothing received for " + options.idleTimeout().toMillis() + " ms");
+            return;
+        }
+        super.userEventTriggered(ctx, evt);
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        JanusException known = JanusException.find(cause);
+        if (known != null) {
+            session.close(known.reason(), known.getMessage());
+        } else if (cause instanceof IOException) {
+            // Connection reset and the like: the client went away; not worth a log line each.
+            ctx.close();
+        } else {
+            unexpected.warn("Unexpected failure in {}", session, cause);
+            session.close(Reason.INTERNAL_ERROR, "internal error");
+        }
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) throws Exception {
+        state = State.CLOSED;
+        if (loginDeadline != null) {
+            loginDeadline.cancel(false);
+        }
+        early.clear();
+        runtime.registry().remove(session);
+        session.closed();
+        SessionInfo info = session.info();
+        if (info != null) {
+            runtime.tunnel().sessionClosed(info);
+        }
+        super.channelInactive(ctx);
+    }
+}

@@ -1,0 +1,40 @@
+package io.janus.core.spi;
+
+import io.janus.api.Packet;
+import io.janus.core.session.SessionInfo;
+import java.util.concurrent.CompletionStage;
+
+/**
+ * Carries a session's packets to a game-service instance and its answers back: in the same JVM
+ * (the in-process tunnel of janus-core) or over a gRPC stream per session and service (the remote game
+ * services tunnel). Pushes and kicks that the game service sends on its own reach sessions through the
+ * {@link io.janus.core.game.Pusher} in the {@link TunnelContext}.
+ *
+ * <p>Called on the session's event loop: must not block.
+ */
+public interface Tunnel extends AutoCloseable {
+
+    /**
+     * Sends a request and completes with its answer.
+     *
+     * @param session the sending session
+     * @param instance the instance chosen by the {@link Router}
+     * @param packet the client's packet; module, seq and index are echoed in the answer
+     * @return a stage completed with the response packet (status 0, or a game status), or exceptionally
+     *         with a {@link io.janus.core.JanusException} whose reason the client receives. The gateway
+     *         applies the request deadline on top, so a stage that never completes costs one pending
+     *         slot until then, no more.
+     */
+    CompletionStage<Packet> request(SessionInfo session, ServiceInstance instance, Packet packet);
+
+    /**
+     * Tells the tunnel a session ended, so that it releases what it holds for it (streams, queues).
+     *
+     * @param session the session that closed
+     */
+    void sessionClosed(SessionInfo session);
+
+    /** Releases the tunnel's channels and threads. */
+    @Override
+    void close();
+}
