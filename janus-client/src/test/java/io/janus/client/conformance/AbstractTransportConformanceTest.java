@@ -259,6 +259,16 @@ public abstract class AbstractTransportConformanceTest {
     }
 
     @Test
+    void connectionWithoutLoginIsCutAtTheLoginDeadline() throws Exception {
+        start(SessionOptions.builder().maxFrameLength(MAX_FRAME).loginTimeout(Duration.ofMillis(300)).build());
+        try (RawConnection conn = raw()) {
+            assertThat(kickReason(conn)).isEqualTo(Reason.HANDSHAKE_TIMEOUT);
+            assertThat(conn.awaitClosed(Duration.ofSeconds(5))).isTrue();
+        }
+        assertThat(gateway.stats().sessionsClosed(Reason.HANDSHAKE_TIMEOUT)).isEqualTo(1);
+    }
+
+    @Test
     void abruptCloseRemovesTheSession() {
         start();
         ClientSession session = login(5);

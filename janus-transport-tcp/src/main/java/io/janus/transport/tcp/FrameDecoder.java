@@ -66,13 +66,18 @@ public final class FrameDecoder extends ByteToMessageDecoder {
     }
 
     @Override
-    protected void decodeLast(ChannelHandlerContext ctx, ByteBuf in, List<Object> out) throws Exception {
+    protected void decodeLast(ChannelHandlerContext ctx, ByteBuf in, List<Object> out) {
         decode(ctx, in, out);
         if (!failed && in.isReadable()) {
             int left = in.readableBytes();
+            String detail = left < HEADER_LENGTH
+                    ? left + " of the " + HEADER_LENGTH + " bytes of a frame header"
+                    : (left - HEADER_LENGTH) + " of " + in.getUnsignedInt(in.readerIndex()) + " bytes of a frame body";
             fail(in);
-            throw new ProtocolException(Reason.FRAME_TRUNCATED,
-                    "the connection ended " + left + " bytes into an incomplete frame");
+            // Fired, not thrown: ByteToMessageDecoder announces channelInactive before it rethrows, and
+            // the session must learn why it ended before it learns that it ended.
+            ctx.fireExceptionCaught(new ProtocolException(Reason.FRAME_TRUNCATED,
+                    "the connection ended after " + detail));
         }
     }
 
