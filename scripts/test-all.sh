@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# Runs the whole Janus test suite, as CI does (.ci/run calls exactly this).
+#
+# On a fresh Debian/Ubuntu machine with a JDK 17+ and Maven, it first installs the servers the
+# integration tests start on loopback ports (redis-server; etcd from the etcd-server package), using
+# apt-get as root or through sudo, and only when they are missing.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+need=()
+command -v redis-server >/dev/null 2>&1 || need+=(redis-server)
+command -v etcd >/dev/null 2>&1 || need+=(etcd-server)
+if [ ${#need[@]} -gt 0 ]; then
+  echo "Installing test servers: ${need[*]}"
+  sudo_cmd=()
+  [ "$(id -u)" -eq 0 ] || sudo_cmd=(sudo)
+  export DEBIAN_FRONTEND=noninteractive
+  if ! { "${sudo_cmd[@]}" apt-get update -qq && \
+         "${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends "${need[@]}"; }; then
+    echo "WARNING: could not install ${need[*]}; the tests that start them will fail and say so." >&2
+  fi
+  # The packages may start system-wide daemons on the default ports; the tests start their own on
+  # free ports and do not need them.
+  for svc in redis-server etcd; do
+    "${sudo_cmd[@]}" systemctl disable --now "$svc" >/dev/null 2>&1 || true
+  done
+fi
+
+exec mvn -B -ntp verify "$@"
