@@ -58,6 +58,9 @@ public final class RequestException extends JanusException {
      * @return the exception
      */
     public static RequestException fromStatus(int status, String message) {
+        if (status == 0) {
+            throw new IllegalArgumentException("status: 0 (expected: a failure status, not 0)");
+        }
         if (status >= FIRST_GAME_STATUS) {
             return game(status, message);
         }

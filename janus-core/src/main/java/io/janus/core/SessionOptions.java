@@ -242,7 +242,7 @@ public final class SessionOptions {
          * @return this builder
          */
         public Builder outboundWaterMarks(int low, int high) {
-            checkRange("outboundLowWaterMark", low, 1, Integer.MAX_VALUE);
+            checkRange("outboundLowWaterMark", low, 1, Integer.MAX_VALUE - 1);
             checkRange("outboundHighWaterMark", high, low + 1, Integer.MAX_VALUE);
             this.outboundLowWaterMark = low;
             this.outboundHighWaterMark = high;
@@ -320,9 +320,12 @@ public final class SessionOptions {
             }
         }
 
+        /** Timeouts travel to clients as 32-bit milliseconds. */
+        private static final Duration MAX_DURATION = Duration.ofMillis(Integer.MAX_VALUE);
+
         private static Duration checkPositive(String name, Duration d) {
             requireNonNull(d, name);
-            if (d.isNegative() || d.isZero() || d.toMillis() > Integer.MAX_VALUE) {
+            if (d.isNegative() || d.isZero() || d.compareTo(MAX_DURATION) > 0) {
                 throw new IllegalArgumentException(name + ": " + d + " (expected: > 0 and < 24 days)");
             }
             return d;

@@ -169,6 +169,17 @@ public abstract class AbstractTransportConformanceTest {
     }
 
     @Test
+    void blockingHandlersRunOffTheEventLoopAndNonBlockingOnesOnIt() {
+        start();
+        ClientSession session = login(1);
+
+        assertThat(session.request(TestGame.MODULE, TestGame.THREAD_BLOCKING, ByteString.EMPTY).join()
+                .toStringUtf8()).startsWith("janus-game-");
+        assertThat(session.request(TestGame.MODULE, TestGame.THREAD_NON_BLOCKING, ByteString.EMPTY).join()
+                .toStringUtf8()).startsWith("janus-worker");
+    }
+
+    @Test
     void errorsCarryTheirStatus() {
         start();
         ClientSession session = login(1);
@@ -294,6 +305,18 @@ public abstract class AbstractTransportConformanceTest {
         assertThat(second.request(TestGame.MODULE, TestGame.ECHO, ByteString.EMPTY).join()).isEmpty();
         assertThatThrownBy(() -> first.request(TestGame.MODULE, TestGame.ECHO, ByteString.EMPTY).join())
                 .cause().isInstanceOf(SessionClosedException.class);
+    }
+
+    @Test
+    void duplicateLoginCanBeRefusedInstead() {
+        start(SessionOptions.builder().maxFrameLength(MAX_FRAME)
+                .duplicateLoginPolicy(io.janus.core.session.DuplicateLoginPolicy.REJECT_NEW).build());
+        ClientSession first = login(9);
+
+        assertThatThrownBy(() -> login(9)).cause().isInstanceOfSatisfying(RequestException.class,
+                e -> assertThat(e.reason()).isEqualTo(Reason.DUPLICATE_LOGIN));
+        assertThat(first.request(TestGame.MODULE, TestGame.ECHO, ByteString.EMPTY).join()).isEmpty();
+        assertThat(gateway.sessions().sessionOfPlayer(9).id()).isEqualTo(first.sessionId());
     }
 
     @Test

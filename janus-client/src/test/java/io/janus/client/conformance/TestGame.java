@@ -28,6 +28,10 @@ public final class TestGame {
     public static final int GAME_ERROR = 5;
     /** Body: 4-byte size; pushes pushes of that size to the sender until one is refused, answers the count. */
     public static final int FLOOD = 6;
+    /** Answers the name of the thread the (blocking) handler ran on. */
+    public static final int THREAD_BLOCKING = 7;
+    /** Answers the name of the thread the non-blocking handler ran on. */
+    public static final int THREAD_NON_BLOCKING = 8;
     /** Seq of the pushes PUSH_ME and FLOOD send. */
     public static final int PUSH_SEQ = 100;
 
@@ -66,6 +70,9 @@ public final class TestGame {
                 })
                 .onNonBlocking(MODULE, BIG, req -> ByteString.copyFrom(new byte[req.body().asReadOnlyByteBuffer()
                         .getInt()]))
+                .on(MODULE, THREAD_BLOCKING, req -> ByteString.copyFromUtf8(Thread.currentThread().getName()))
+                .onNonBlocking(MODULE, THREAD_NON_BLOCKING,
+                        req -> ByteString.copyFromUtf8(Thread.currentThread().getName()))
                 .onNonBlocking(MODULE, GAME_ERROR, req -> {
                     throw RequestException.game(1001, "game says no");
                 })

@@ -16,7 +16,7 @@ import java.util.function.Consumer;
 /**
  * The default {@link Discovery}: instances fixed by configuration plus those registered in this JVM
  * (embedded game services). Needs no server. Watchers are told of every change synchronously, on the
- * thread that made it.
+ * thread that made it, in the order the changes were made.
  */
 public final class StaticDiscovery implements Discovery {
 
@@ -57,15 +57,16 @@ public final class StaticDiscovery implements Discovery {
     }
 
     private void update(String service, Consumer<List<ServiceInstance>> change) {
-        List<ServiceInstance> snapshot;
+        // Watchers are told under the lock: two concurrent changes must reach every watcher in the
+        // order they were made, or a watcher could keep the older view. Watchers must not block.
         synchronized (this) {
             List<ServiceInstance> list = new ArrayList<>(instances.getOrDefault(service, List.of()));
             change.accept(list);
-            snapshot = List.copyOf(list);
+            List<ServiceInstance> snapshot = List.copyOf(list);
             instances.put(service, snapshot);
-        }
-        for (Consumer<List<ServiceInstance>> watcher : watchers.getOrDefault(service, List.of())) {
-            watcher.accept(snapshot);
+            for (Consumer<List<ServiceInstance>> watcher : watchers.getOrDefault(service, List.of())) {
+                watcher.accept(snapshot);
+            }
         }
     }
 
@@ -80,8 +81,11 @@ public final class StaticDiscovery implements Discovery {
         requireNonNull(listener, "listener");
         List<Consumer<List<ServiceInstance>>> list =
                 watchers.computeIfAbsent(service, s -> new CopyOnWriteArrayList<>());
-        list.add(listener);
-        listener.accept(instances(service));
+        synchronized (this) {
+            // Under the lock, so no change slips between the first snapshot and the registration.
+            list.add(listener);
+            listener.accept(instances(service));
+        }
         return () -> list.remove(listener);
     }
 

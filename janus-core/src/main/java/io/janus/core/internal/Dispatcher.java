@@ -64,6 +64,13 @@ final class Dispatcher {
             } catch (RuntimeException e) {
                 answered = CompletableFuture.failedFuture(e);
             }
+            CompletionStage<Packet> tunnelStage = answered;
+            // When the deadline wins, tell the tunnel, so that a request still queued is never run.
+            result.whenComplete((r, t) -> {
+                if (t != null) {
+                    cancel(tunnelStage);
+                }
+            });
             answered.whenComplete((response, failure) -> onLoop(loop, () -> {
                 if (failure != null) {
                     result.completeExceptionally(failure);
@@ -73,6 +80,14 @@ final class Dispatcher {
             }));
         }));
         return result;
+    }
+
+    private static void cancel(CompletionStage<?> stage) {
+        try {
+            stage.toCompletableFuture().cancel(false);
+        } catch (UnsupportedOperationException e) {
+            // A stage that cannot be cancelled just finishes unobserved.
+        }
     }
 
     private static void onLoop(EventExecutor loop, Runnable task) {

@@ -12,7 +12,10 @@ import java.util.concurrent.RejectedExecutionException;
  * reach blocking game handlers in the order the client sent them, without a thread per session.
  *
  * <p>Bounded: at most {@code capacity} tasks wait; beyond that {@link #execute} throws
- * {@link RejectedExecutionException}. Thread-safe.
+ * {@link RejectedExecutionException}, as it does when the shared executor refuses the work. Tasks that
+ * were already queued when the shared executor refuses are dropped; those that implement
+ * {@link Rejectable} are told, so submit {@code Rejectable}s when a dropped task must answer someone.
+ * Thread-safe.
  */
 public final class SerialExecutor implements Executor {
 
@@ -48,12 +51,21 @@ public final class SerialExecutor implements Executor {
             }
             running = true;
         }
-        schedule();
+        RejectedExecutionException refused = schedule();
+        if (refused != null) {
+            throw refused;
+        }
     }
 
-    private void schedule() {
+    /**
+     * Hands the drain loop to the delegate. When the delegate refuses, every queued task is dropped:
+     * {@link Rejectable} ones are told, and the refusal is returned so that {@link #execute} can throw
+     * it to its caller.
+     */
+    private RejectedExecutionException schedule() {
         try {
             delegate.execute(this::drain);
+            return null;
         } catch (RejectedExecutionException e) {
             Queue<Runnable> dropped;
             synchronized (queue) {
@@ -61,12 +73,12 @@ public final class SerialExecutor implements Executor {
                 dropped = new ArrayDeque<>(queue);
                 queue.clear();
             }
-            // The tasks know how to fail their requests when rejected.
             for (Runnable r : dropped) {
                 if (r instanceof Rejectable) {
                     ((Rejectable) r).reject(e);
                 }
             }
+            return e;
         }
     }
 
@@ -90,6 +102,7 @@ public final class SerialExecutor implements Executor {
                 }
             }
             if (more) {
+                // Queued tasks that are Rejectable learn of a refusal here; others have no caller left.
                 schedule();
             }
         }

@@ -88,7 +88,11 @@ public final class InProcessTunnel implements Tunnel {
                 packet.getObj(), packet.getBody(), pusher);
         switch (entry.mode()) {
             case NON_BLOCKING:
-                return CompletableFuture.completedFuture(invoke(entry, request, packet));
+                try {
+                    return CompletableFuture.completedFuture(invoke(entry, request, packet));
+                } catch (JanusException e) {
+                    return CompletableFuture.failedFuture(e);
+                }
             case ASYNC:
                 return invokeAsync(entry, request, packet);
             default:
@@ -96,12 +100,13 @@ public final class InProcessTunnel implements Tunnel {
         }
     }
 
+    /** Runs a synchronous handler; its failure comes out as the JanusException the client gets. */
     private static Packet invoke(GameHandlers.Entry entry, GameRequest request, Packet packet) {
         try {
             ByteString body = entry.handler().handle(request);
             return response(packet, requireNonNull(body, "a game handler returned null"));
         } catch (Throwable t) {
-            throw new CompletionException(mapFailure(t, request));
+            throw mapFailure(t, request);
         }
     }
 
@@ -135,12 +140,12 @@ public final class InProcessTunnel implements Tunnel {
             @Override
             public void run() {
                 if (result.isDone()) {
-                    return; // timed out while queued: do not run the handler for nobody
+                    return; // cancelled while queued (the request timed out): run nothing for nobody
                 }
                 try {
                     result.complete(invoke(entry, request, packet));
-                } catch (CompletionException e) {
-                    result.completeExceptionally(e.getCause());
+                } catch (JanusException e) {
+                    result.completeExceptionally(e);
                 }
             }
 

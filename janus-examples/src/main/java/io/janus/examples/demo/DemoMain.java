@@ -1,0 +1,144 @@
+package io.janus.examples.demo;
+
+import io.janus.core.Gateway;
+import io.janus.core.GatewayStats;
+import java.io.PrintStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+/**
+ * Runs the demo: a gateway embedding {@link DemoGame} on TCP, then the scripted {@link DemoClient}
+ * against it.
+ *
+ * <pre>
+ * java -jar janus-demo.jar                      # scripted demo on a free port, then exit
+ * java -jar janus-demo.jar --serve --port 7000  # serve until SIGTERM (Ctrl-C)
+ * </pre>
+ *
+ * <p>Exit status: 0 when the script completed, 1 when a step failed, 2 for bad arguments.
+ */
+public final class DemoMain {
+
+    private static final String USAGE = "usage: java -jar janus-demo.jar [--port N] [--serve]\n"
+            + "  --port N   TCP port of the gateway (default 0: a free port)\n"
+            + "  --serve    keep serving until SIGTERM instead of running the scripted demo";
+
+    private DemoMain() {
+    }
+
+    /**
+     * Runs the demo and exits with its status.
+     *
+     * @param args {@code [--port N] [--serve]}
+     * @throws InterruptedException when interrupted while serving
+     */
+    public static void main(String[] args) throws InterruptedException {
+        System.exit(run(args, System.out, System.err));
+    }
+
+    /**
+     * Runs the demo in this JVM. With {@code --serve} it returns only when interrupted.
+     *
+     * @param args {@code [--port N] [--serve]}
+     * @param out where the steps are printed
+     * @param err where failures are printed
+     * @return the exit status: 0 when the script completed, 1 when it failed, 2 for bad arguments
+     * @throws InterruptedException when interrupted while serving
+     */
+    public static int run(String[] args, PrintStream out, PrintStream err) throws InterruptedException {
+        Options options;
+        try {
+            options = Options.parse(args);
+        } catch (IllegalArgumentException e) {
+            err.println(e.getMessage());
+            err.println(USAGE);
+            return 2;
+        }
+        if (options.help) {
+            out.println(USAGE);
+            return 0;
+        }
+
+        Gateway gateway = Gateway.builder()
+                .listen("tcp", options.port)
+                .authenticator(new DemoAuthenticator()) // demo only: no security
+                .game(new DemoGame().handlers())
+                .shutdownTimeout(Duration.ofSeconds(2))
+                .build();
+        try {
+            gateway.start().get(10, TimeUnit.SECONDS);
+        } catch (ExecutionException | TimeoutException e) {
+            err.println("the gateway did not start: " + (e.getCause() != null ? e.getCause() : e));
+            gateway.close();
+            return 1;
+        }
+
+        if (options.serve) {
+            gateway.closeOnJvmShutdown();
+            out.println("serving on " + gateway.address("tcp") + "; log in with a token demo:<playerId>; "
+                    + "stop with Ctrl-C");
+            // Janus threads are daemons: without this wait the JVM would end with main.
+            Thread.currentThread().join();
+        }
+
+        try (gateway) {
+            InetSocketAddress address = new InetSocketAddress(InetAddress.getLoopbackAddress(),
+                    gateway.address("tcp").getPort());
+            new DemoClient(address, out).run();
+            GatewayStats stats = gateway.stats();
+            out.printf("gateway stats: connections=%d, logins=%d, requests=%d, failed requests=%s%n",
+                    stats.connectionsAccepted(), stats.logins(), stats.requests(), stats.requestsFailed());
+            return 0;
+        } catch (DemoClient.DemoFailedException e) {
+            err.println("demo failed: " + e.getMessage());
+            return 1;
+        }
+    }
+
+    /** The command line. */
+    private static final class Options {
+        int port;
+        boolean serve;
+        boolean help;
+
+        static Options parse(String[] args) {
+            Options options = new Options();
+            for (int i = 0; i < args.length; i++) {
+                switch (args[i]) {
+                    case "--serve":
+                        options.serve = true;
+                        break;
+                    case "--help":
+                    case "-h":
+                        options.help = true;
+                        break;
+                    case "--port":
+                        if (i + 1 == args.length) {
+                            throw new IllegalArgumentException("--port needs a value");
+                        }
+                        options.port = port(args[++i]);
+                        break;
+                    default:
+                        throw new IllegalArgumentException("unknown argument: " + args[i]);
+                }
+            }
+            return options;
+        }
+
+        private static int port(String value) {
+            try {
+                int port = Integer.parseInt(value);
+                if (port >= 0 && port <= 65535) {
+                    return port;
+                }
+            } catch (NumberFormatException e) {
+                // Reported below.
+            }
+            throw new IllegalArgumentException("--port: " + value + " (expected: 0 to 65535)");
+        }
+    }
+}
