@@ -390,6 +390,31 @@ public final class Gateway implements AutoCloseable {
     }
 
     /**
+     * A future completed once the gateway has stopped (by {@link #stop()}, {@link #close()} or the JVM
+     * shutdown hook).
+     *
+     * @return the termination future
+     */
+    public CompletableFuture<Void> terminationFuture() {
+        return stopFuture.copy();
+    }
+
+    /**
+     * Blocks until the gateway has stopped. Janus threads are daemon threads, so a {@code main} that
+     * serves until SIGTERM ends with {@code closeOnJvmShutdown(); awaitTermination();}.
+     *
+     * @throws InterruptedException if interrupted while waiting
+     */
+    public void awaitTermination() throws InterruptedException {
+        try {
+            stopFuture.get();
+        } catch (ExecutionException e) {
+            // stop() always completes normally.
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /**
      * Closes the gateway when the JVM shuts down (SIGTERM, end of main). Calling it again has no effect.
      *
      * @return this gateway

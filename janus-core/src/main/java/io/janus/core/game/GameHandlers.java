@@ -2,8 +2,12 @@ package io.janus.core.game;
 
 import static java.util.Objects.requireNonNull;
 
+import io.janus.core.session.SessionInfo;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.function.Consumer;
 
 /**
  * The handlers of one game service, by (module, seq). Immutable; build with {@link #builder()}.
@@ -59,9 +63,11 @@ public final class GameHandlers {
     }
 
     private final Map<Long, Entry> entries;
+    private final List<Consumer<SessionInfo>> sessionClosedListeners;
 
-    private GameHandlers(Map<Long, Entry> entries) {
+    private GameHandlers(Map<Long, Entry> entries, List<Consumer<SessionInfo>> sessionClosedListeners) {
         this.entries = Map.copyOf(entries);
+        this.sessionClosedListeners = List.copyOf(sessionClosedListeners);
     }
 
     /**
@@ -84,6 +90,11 @@ public final class GameHandlers {
         return entries.get(key(module, seq));
     }
 
+    /** The listeners told when a session that used this service closes. */
+    public List<Consumer<SessionInfo>> sessionClosedListeners() {
+        return sessionClosedListeners;
+    }
+
     /** The number of registered commands. */
     public int size() {
         return entries.size();
@@ -96,8 +107,22 @@ public final class GameHandlers {
     /** Builds a {@link GameHandlers}. Not thread-safe. */
     public static final class Builder {
         private final Map<Long, Entry> entries = new HashMap<>();
+        private final List<Consumer<SessionInfo>> sessionClosedListeners = new ArrayList<>();
 
         private Builder() {
+        }
+
+        /**
+         * Asks to be told when a session that sent this service a request closes, for cleanup such as
+         * leaving chat rooms. The listener runs where blocking handlers run, after every request of the
+         * session that the service accepted; it may block.
+         *
+         * @param listener receives the closed session
+         * @return this builder
+         */
+        public Builder onSessionClosed(Consumer<SessionInfo> listener) {
+            sessionClosedListeners.add(requireNonNull(listener, "listener"));
+            return this;
         }
 
         /**
@@ -156,7 +181,7 @@ public final class GameHandlers {
          * @return an immutable table
          */
         public GameHandlers build() {
-            return new GameHandlers(entries);
+            return new GameHandlers(entries, sessionClosedListeners);
         }
     }
 }

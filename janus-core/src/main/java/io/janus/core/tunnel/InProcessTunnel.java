@@ -41,7 +41,13 @@ public final class InProcessTunnel implements Tunnel {
     private final Pusher pusher;
     private final Executor blockingExecutor;
     private final int maxQueuedPerSession;
-    private final Map<Long, SerialExecutor> serials = new ConcurrentHashMap<>();
+    private final Map<Long, SessionState> sessions = new ConcurrentHashMap<>();
+
+    /** What the tunnel holds for one session: its serial queue and the services it reached. */
+    private final class SessionState {
+        final SerialExecutor serial = new SerialExecutor(blockingExecutor, maxQueuedPerSession);
+        final java.util.Set<GameHandlers> used = ConcurrentHashMap.newKeySet();
+    }
 
     /**
      * Creates a tunnel.
@@ -84,6 +90,8 @@ public final class InProcessTunnel implements Tunnel {
                     "service '" + instance.service() + "' has no handler for module " + packet.getModule()
                             + " seq " + packet.getSeq()));
         }
+        SessionState state = sessions.computeIfAbsent(session.sessionId(), id -> new SessionState());
+        state.used.add(handlers);
         GameRequest request = new GameRequest(session, packet.getModule(), packet.getSeq(), packet.getIndex(),
                 packet.getObj(), packet.getBody(), pusher);
         switch (entry.mode()) {
@@ -96,7 +104,7 @@ public final class InProcessTunnel implements Tunnel {
             case ASYNC:
                 return invokeAsync(entry, request, packet);
             default:
-                return invokeBlocking(entry, request, packet);
+                return invokeBlocking(state.serial, entry, request, packet);
         }
     }
 
@@ -132,10 +140,9 @@ public final class InProcessTunnel implements Tunnel {
         return result;
     }
 
-    private CompletionStage<Packet> invokeBlocking(GameHandlers.Entry entry, GameRequest request, Packet packet) {
+    private static CompletionStage<Packet> invokeBlocking(SerialExecutor serial, GameHandlers.Entry entry,
+            GameRequest request, Packet packet) {
         CompletableFuture<Packet> result = new CompletableFuture<>();
-        SerialExecutor serial = serials.computeIfAbsent(request.session().sessionId(),
-                id -> new SerialExecutor(blockingExecutor, maxQueuedPerSession));
         SerialExecutor.Rejectable task = new SerialExecutor.Rejectable() {
             @Override
             public void run() {
@@ -185,11 +192,41 @@ public final class InProcessTunnel implements Tunnel {
 
     @Override
     public void sessionClosed(SessionInfo session) {
-        serials.remove(session.sessionId());
+        SessionState state = sessions.remove(session.sessionId());
+        if (state == null) {
+            return; // the session never reached an embedded service
+        }
+        for (GameHandlers handlers : state.used) {
+            for (java.util.function.Consumer<SessionInfo> listener : handlers.sessionClosedListeners()) {
+                SerialExecutor.Rejectable task = new SerialExecutor.Rejectable() {
+                    @Override
+                    public void run() {
+                        try {
+                            listener.accept(session);
+                        } catch (RuntimeException e) {
+                            handlerFailures.warn("Session-closed listener failed (session {})",
+                                    session.sessionId(), e);
+                        }
+                    }
+
+                    @Override
+                    public void reject(RejectedExecutionException cause) {
+                        handlerFailures.warn("Session-closed listener not run (session {}): executor refused",
+                                session.sessionId());
+                    }
+                };
+                try {
+                    // Behind the session's queued requests, so game code sees the close last.
+                    state.serial.execute(task);
+                } catch (RejectedExecutionException e) {
+                    task.reject(e);
+                }
+            }
+        }
     }
 
     @Override
     public void close() {
-        serials.clear();
+        sessions.clear();
     }
 }

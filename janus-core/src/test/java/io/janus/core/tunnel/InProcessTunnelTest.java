@@ -124,6 +124,52 @@ class InProcessTunnelTest {
     }
 
     @Test
+    void sessionClosedListenersRunAfterTheSessionsQueuedRequests() throws InterruptedException {
+        List<String> events = Collections.synchronizedList(new ArrayList<>());
+        CountDownLatch release = new CountDownLatch(1);
+        CountDownLatch closedSeen = new CountDownLatch(1);
+        InProcessTunnel tunnel = tunnel(GameHandlers.builder()
+                .on(MODULE, BLOCKING, r -> {
+                    release.await(5, TimeUnit.SECONDS);
+                    events.add("request " + r.index());
+                    return ByteString.EMPTY;
+                })
+                .onSessionClosed(info -> {
+                    events.add("closed " + info.sessionId());
+                    closedSeen.countDown();
+                })
+                .build());
+        SessionInfo session = session(1);
+        CompletionStage<Packet> first = tunnel.request(session, game, request(BLOCKING, 1));
+        CompletionStage<Packet> second = tunnel.request(session, game, request(BLOCKING, 2));
+
+        tunnel.sessionClosed(session);
+        release.countDown();
+
+        assertThat(closedSeen.await(5, TimeUnit.SECONDS)).isTrue();
+        answer(first);
+        answer(second);
+        assertThat(events).containsExactly("request 1", "request 2", "closed 1");
+    }
+
+    @Test
+    void sessionsThatNeverReachedTheServiceAreNotReported() throws InterruptedException {
+        AtomicInteger closed = new AtomicInteger();
+        InProcessTunnel tunnel = tunnel(GameHandlers.builder()
+                .onNonBlocking(MODULE, NON_BLOCKING, r -> ByteString.EMPTY)
+                .onSessionClosed(info -> closed.incrementAndGet())
+                .build());
+        tunnel.request(session(1), game, request(NON_BLOCKING, 1));
+
+        tunnel.sessionClosed(session(2));
+        tunnel.sessionClosed(session(1));
+
+        org.awaitility.Awaitility.await().atMost(WAIT).until(() -> closed.get() == 1);
+        org.awaitility.Awaitility.await().during(Duration.ofMillis(200)).atMost(WAIT)
+                .until(() -> closed.get() == 1);
+    }
+
+    @Test
     void blockingHandlerAnswersFromTheBlockingExecutor() {
         AtomicReference<Thread> ranOn = new AtomicReference<>();
         AtomicReference<Pusher> givenPusher = new AtomicReference<>();

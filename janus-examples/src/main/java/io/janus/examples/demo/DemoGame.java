@@ -5,8 +5,10 @@ import io.janus.core.RequestException;
 import io.janus.core.game.GameHandlers;
 import io.janus.core.game.GameRequest;
 import io.janus.core.game.Push;
+import io.janus.core.session.SessionInfo;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
@@ -132,9 +134,11 @@ public final class DemoGame {
      */
     private static final class Member {
         final long playerId;
+        final long sessionId;
 
-        Member(long playerId) {
+        Member(long playerId, long sessionId) {
             this.playerId = playerId;
+            this.sessionId = sessionId;
         }
     }
 
@@ -195,6 +199,7 @@ public final class DemoGame {
                 .onNonBlocking(CHAT_MODULE, JOIN, this::join)
                 .onAsync(CHAT_MODULE, SAY, this::say)
                 .onNonBlocking(CHAT_MODULE, LEAVE, this::leave)
+                .onSessionClosed(this::leaveAllRooms)
                 .build();
     }
 
@@ -265,13 +270,17 @@ public final class DemoGame {
                 }
                 room = new Room();
             }
-            if (!room.members.containsKey(playerId)) {
+            Member existing = room.members.get(playerId);
+            if (existing == null) {
                 // A new room has no members and maxRoomMembers > 0, so this never leaves an empty room.
                 if (room.members.size() >= maxRoomMembers) {
                     throw RequestException.game(Status.ROOM_FULL,
                             "room " + id + " has its maximum of " + maxRoomMembers + " members");
                 }
-                room.members.put(playerId, new Member(playerId));
+                room.members.put(playerId, new Member(playerId, req.session().sessionId()));
+            } else if (existing.sessionId != req.session().sessionId()) {
+                // Rejoined from a new session: the membership now belongs to it.
+                room.members.put(playerId, new Member(playerId, req.session().sessionId()));
             }
             size[0] = room.members.size();
             return room;
@@ -313,6 +322,19 @@ public final class DemoGame {
             throw notInRoom(roomId);
         }
         return utf8("left room " + roomId);
+    }
+
+    /**
+     * A closed session leaves every room it joined. Memberships the same player made from a newer
+     * session (after a duplicate login) stay.
+     */
+    private void leaveAllRooms(SessionInfo session) {
+        for (Map.Entry<Long, Room> room : rooms.entrySet()) {
+            Member member = room.getValue().members.get(session.playerId());
+            if (member != null && member.sessionId == session.sessionId()) {
+                remove(room.getKey(), session.playerId(), member);
+            }
+        }
     }
 
     /**

@@ -82,7 +82,8 @@ public final class DemoMain {
             out.println("serving on " + gateway.address("tcp") + "; log in with a token demo:<playerId>; "
                     + "stop with Ctrl-C");
             // Janus threads are daemons: without this wait the JVM would end with main.
-            Thread.currentThread().join();
+            gateway.awaitTermination();
+            return 0;
         }
 
         try (gateway) {
