@@ -2,14 +2,22 @@ package io.janus.client;
 
 import static java.util.Objects.requireNonNull;
 
+import com.google.protobuf.ByteString;
 import io.janus.api.LoginRequest;
+import io.janus.core.crypto.ClientAttestation;
+import io.janus.core.crypto.SigningKey;
+import io.janus.core.crypto.TrafficCipher;
 import io.janus.core.protocol.PacketCodec;
+import io.janus.core.protocol.SecureClientHandler;
 import io.janus.core.spi.ClientTransport;
 import io.janus.core.spi.ClientTransportRegistry;
 import io.janus.core.transport.EventLoops;
 import io.netty.channel.EventLoopGroup;
 import java.net.InetSocketAddress;
+import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -21,7 +29,7 @@ import java.util.concurrent.TimeUnit;
  * generator do.
  *
  * <pre>{@code
- * try (JanusClient client = JanusClient.builder().build()) {
+ * try (JanusClient client = JanusClient.builder().pinnedRootKey(rootPublicKey).build()) {
  *     ClientSession session = client.connect(new InetSocketAddress("127.0.0.1", 7000), token).join();
  *     ByteString answer = session.request(1, 1, ByteString.copyFromUtf8("hello")).join();
  * }
@@ -37,8 +45,24 @@ public final class JanusClient implements AutoCloseable {
     private final int maxFrameLength;
     private final long requestTimeoutMillis;
     private final String clientVersion;
+    private final List<byte[]> pinnedRoots;
+    private final Duration certificateSkew;
+    private final Clock clock;
+    private final boolean acceptCompression;
+    private final int maxInflatedBytes;
+    private final SigningKey attestationKey;
 
     private JanusClient(Builder b) {
+        if (b.pinnedRoots.isEmpty()) {
+            throw new IllegalStateException("no pinned root key: call pinnedRootKey(rootPublicKey) with the studio's "
+                    + "root public key (docs/protocol.md, section 3)");
+        }
+        this.pinnedRoots = List.copyOf(b.pinnedRoots);
+        this.certificateSkew = b.certificateSkew;
+        this.clock = b.clock;
+        this.acceptCompression = b.acceptCompression;
+        this.maxInflatedBytes = b.maxInflatedBytes;
+        this.attestationKey = b.attestationKey;
         this.transport = b.transport != null ? b.transport
                 : ClientTransportRegistry.getDefaultRegistry().getProvider(b.transportName)
                         .newClientTransport(b.transportProperties);
@@ -75,21 +99,31 @@ public final class JanusClient implements AutoCloseable {
      * @param token the token from the game's login service
      * @return a future completed with the logged-in session, or exceptionally: with a
      *         {@link io.janus.core.RequestException} carrying the gateway's reason when the login is
-     *         refused, or the connection failure
+     *         refused, a {@link io.janus.core.ProtocolException} when the handshake fails (for example
+     *         {@link io.janus.api.Reason#CERTIFICATE_INVALID} for a gateway the pinned roots did not
+     *         certify), or the connection failure
      */
     public CompletableFuture<ClientSession> connect(InetSocketAddress address, String token) {
         requireNonNull(address, "address");
         requireNonNull(token, "token");
-        ClientSession[] holder = new ClientSession[1];
+        ClientSession[] session = new ClientSession[1];
+        SecureClientHandler[] secure = new SecureClientHandler[1];
         return transport.connect(address, group, maxFrameLength, ch -> {
-            ClientSession session = new ClientSession(ch, requestTimeoutMillis);
-            holder[0] = session;
-            ch.pipeline().addLast("janus-packet", PacketCodec.INSTANCE);
-            ch.pipeline().addLast("janus-client", session.handler());
-        }).thenCompose(ch -> holder[0].login(LoginRequest.newBuilder()
-                .setToken(token)
-                .setClientVersion(clientVersion)
-                .build()));
+            session[0] = new ClientSession(ch, requestTimeoutMillis);
+            secure[0] = new SecureClientHandler(pinnedRoots, clock, certificateSkew, acceptCompression,
+                    maxInflatedBytes, TrafficCipher.DEFAULT_UPDATE_INTERVAL);
+            ch.pipeline().addLast(SecureClientHandler.name(), secure[0]);
+            ch.pipeline().addLast(PacketCodec.NAME, PacketCodec.INSTANCE);
+            ch.pipeline().addLast("janus-client", session[0].handler());
+        }).thenCompose(ch -> secure[0].handshakeFuture()).thenCompose(handshake -> {
+            LoginRequest.Builder login = LoginRequest.newBuilder().setToken(token).setClientVersion(clientVersion);
+            if (attestationKey != null) {
+                login.setAttestationKey(ByteString.copyFrom(attestationKey.publicKey()))
+                        .setAttestationSignature(ByteString.copyFrom(attestationKey.sign(
+                                ClientAttestation.signedMessage(handshake.transcriptHash()))));
+            }
+            return session[0].login(login.build());
+        });
     }
 
     /** Closes the event loops this client created, if any; sessions on them end. */
@@ -110,8 +144,77 @@ public final class JanusClient implements AutoCloseable {
         private int maxFrameLength = 1024 * 1024;
         private Duration requestTimeout = Duration.ofSeconds(15);
         private String clientVersion = "janus-java-client";
+        private final List<byte[]> pinnedRoots = new ArrayList<>();
+        private Duration certificateSkew = Duration.ofMinutes(5);
+        private Clock clock = Clock.systemUTC();
+        private boolean acceptCompression = true;
+        private int maxInflatedBytes = 1024 * 1024;
+        private SigningKey attestationKey;
 
         private Builder() {
+        }
+
+        /**
+         * Trusts gateways certified by this root key. Required; call it once per root the client pins
+         * (several while a studio rotates its root).
+         *
+         * @param rootPublicKey the studio's 32-byte Ed25519 root public key
+         * @return this builder
+         */
+        public Builder pinnedRootKey(byte[] rootPublicKey) {
+            if (requireNonNull(rootPublicKey, "rootPublicKey").length != SigningKey.PUBLIC_KEY_LENGTH) {
+                throw new IllegalArgumentException("rootPublicKey: " + rootPublicKey.length + " bytes (expected: 32)");
+            }
+            pinnedRoots.add(rootPublicKey.clone());
+            return this;
+        }
+
+        /**
+         * Sets the clock difference allowed when checking the gateway certificate's validity (default 5 minutes).
+         *
+         * @param skew not negative
+         * @return this builder
+         */
+        public Builder certificateSkew(Duration skew) {
+            requireNonNull(skew, "skew");
+            if (skew.isNegative()) {
+                throw new IllegalArgumentException("certificateSkew: " + skew + " (expected: >= 0)");
+            }
+            this.certificateSkew = skew;
+            return this;
+        }
+
+        /**
+         * Sets the clock certificates are checked against (default the system clock); for tests.
+         *
+         * @param clock the clock
+         * @return this builder
+         */
+        public Builder clock(Clock clock) {
+            this.clock = requireNonNull(clock, "clock");
+            return this;
+        }
+
+        /**
+         * Sets whether to offer compressed bodies in the handshake (default true).
+         *
+         * @param accept whether to accept compression
+         * @return this builder
+         */
+        public Builder acceptCompression(boolean accept) {
+            this.acceptCompression = accept;
+            return this;
+        }
+
+        /**
+         * Attests the client app at login with its Ed25519 app key (docs/protocol.md, section 5).
+         *
+         * @param appKey the app's key, whose public half the gateway trusts
+         * @return this builder
+         */
+        public Builder attestationKey(SigningKey appKey) {
+            this.attestationKey = requireNonNull(appKey, "appKey");
+            return this;
         }
 
         /**

@@ -3,6 +3,8 @@ package io.janus.core;
 import static java.util.Objects.requireNonNull;
 
 import io.janus.api.Reason;
+import io.janus.core.crypto.ClientAttestation;
+import io.janus.core.crypto.GatewayIdentity;
 import io.janus.core.game.GameHandlers;
 import io.janus.core.game.Pusher;
 import io.janus.core.internal.GatewayRuntime;
@@ -54,6 +56,7 @@ import org.slf4j.LoggerFactory;
  *
  * <pre>{@code
  * Gateway gateway = Gateway.builder()
+ *     .identity(GatewayIdentity.fromBase64(keySeed, certificate))
  *     .listen("tcp", 7000)
  *     .authenticator(myAuthenticator)
  *     .game(myGameHandlers)
@@ -107,6 +110,11 @@ public final class Gateway implements AutoCloseable {
         this.options = b.options;
         this.listeners = List.copyOf(b.listeners);
         this.shutdownTimeout = b.shutdownTimeout;
+        if (b.identity == null) {
+            throw new IllegalStateException("no gateway identity: call identity(GatewayIdentity.fromBase64(keySeed, "
+                    + "certificate)) with the gateway key and the certificate the root key signed for it "
+                    + "(docs/protocol.md, section 3)");
+        }
         if (b.transports.isEmpty() && b.transportSpecs.isEmpty()) {
             throw new IllegalStateException("no transport: call listen(\"tcp\", port) or transport(...)");
         }
@@ -205,7 +213,8 @@ public final class Gateway implements AutoCloseable {
                         return tunnelProperties;
                     }
                 }));
-        this.runtime = new GatewayRuntime(id, options, stats, authenticator, router, tunnel);
+        this.runtime = new GatewayRuntime(id, b.identity, b.attestation, options, stats, authenticator, router,
+                tunnel);
         runtimeRef.set(runtime);
         for (String service : localServices.keySet()) {
             localInstances.add(ServiceInstance.of(service, id + "/" + service, InProcessTunnel.address(service),
@@ -513,6 +522,8 @@ public final class Gateway implements AutoCloseable {
         }
 
         private String id;
+        private GatewayIdentity identity;
+        private ClientAttestation attestation = ClientAttestation.NONE;
         private SessionOptions options = SessionOptions.defaults();
         private final List<Transport> transports = new ArrayList<>();
         private final List<TransportSpec> transportSpecs = new ArrayList<>();
@@ -550,6 +561,29 @@ public final class Gateway implements AutoCloseable {
          */
         public Builder id(String id) {
             this.id = requireNonNull(id, "id");
+            return this;
+        }
+
+        /**
+         * Sets the key and certificate the gateway proves itself with in every handshake. Required.
+         *
+         * @param identity the gateway key and its certificate from the studio's root key
+         * @return this builder
+         */
+        public Builder identity(GatewayIdentity identity) {
+            this.identity = requireNonNull(identity, "identity");
+            return this;
+        }
+
+        /**
+         * Requires client app attestation (docs/protocol.md, section 5): only logins signed by one of
+         * these app keys are accepted. Off by default.
+         *
+         * @param attestation the policy
+         * @return this builder
+         */
+        public Builder clientAttestation(ClientAttestation attestation) {
+            this.attestation = requireNonNull(attestation, "attestation");
             return this;
         }
 

@@ -25,6 +25,9 @@ public final class SessionOptions {
     private final int maxConnections;
     private final int maxConnectionsPerIp;
     private final DuplicateLoginPolicy duplicateLoginPolicy;
+    private final int compressionThreshold;
+    private final int maxInflatedBytes;
+    private final long recordsPerKey;
 
     private SessionOptions(Builder b) {
         this.maxFrameLength = b.maxFrameLength;
@@ -39,6 +42,9 @@ public final class SessionOptions {
         this.maxConnections = b.maxConnections;
         this.maxConnectionsPerIp = b.maxConnectionsPerIp;
         this.duplicateLoginPolicy = b.duplicateLoginPolicy;
+        this.compressionThreshold = b.compressionThreshold;
+        this.maxInflatedBytes = b.maxInflatedBytes;
+        this.recordsPerKey = b.recordsPerKey;
     }
 
     /** The defaults. */
@@ -122,6 +128,24 @@ public final class SessionOptions {
         return duplicateLoginPolicy;
     }
 
+    /**
+     * Bodies longer than this many bytes are compressed when the client accepts compression; 0 turns
+     * compression off (default 1024).
+     */
+    public int compressionThreshold() {
+        return compressionThreshold;
+    }
+
+    /** The most bytes a compressed body may inflate to; a body past it closes the session (default 1 MiB). */
+    public int maxInflatedBytes() {
+        return maxInflatedBytes;
+    }
+
+    /** Records the gateway seals under one key before it sends a key update (default 2^23). */
+    public long recordsPerKey() {
+        return recordsPerKey;
+    }
+
     @Override
     public String toString() {
         return "SessionOptions{maxFrameLength=" + maxFrameLength + ", loginTimeout=" + loginTimeout
@@ -130,7 +154,8 @@ public final class SessionOptions {
                 + ", outboundWaterMarks=" + outboundLowWaterMark + "/" + outboundHighWaterMark
                 + ", maxOutboundBytes=" + maxOutboundBytes + ", maxConnections=" + maxConnections
                 + ", maxConnectionsPerIp=" + maxConnectionsPerIp + ", duplicateLoginPolicy=" + duplicateLoginPolicy
-                + "}";
+                + ", compressionThreshold=" + compressionThreshold + ", maxInflatedBytes=" + maxInflatedBytes
+                + ", recordsPerKey=" + recordsPerKey + "}";
     }
 
     /** Builds {@link SessionOptions}. Not thread-safe. */
@@ -147,6 +172,9 @@ public final class SessionOptions {
         private int maxConnections = 100_000;
         private int maxConnectionsPerIp = 512;
         private DuplicateLoginPolicy duplicateLoginPolicy = DuplicateLoginPolicy.KICK_OLD;
+        private int compressionThreshold = 1024;
+        private int maxInflatedBytes = 1024 * 1024;
+        private long recordsPerKey = io.janus.core.crypto.TrafficCipher.DEFAULT_UPDATE_INTERVAL;
 
         private Builder() {
         }
@@ -164,6 +192,9 @@ public final class SessionOptions {
             maxConnections = o.maxConnections;
             maxConnectionsPerIp = o.maxConnectionsPerIp;
             duplicateLoginPolicy = o.duplicateLoginPolicy;
+            compressionThreshold = o.compressionThreshold;
+            maxInflatedBytes = o.maxInflatedBytes;
+            recordsPerKey = o.recordsPerKey;
         }
 
         /**
@@ -293,6 +324,45 @@ public final class SessionOptions {
          */
         public Builder duplicateLoginPolicy(DuplicateLoginPolicy policy) {
             this.duplicateLoginPolicy = requireNonNull(policy, "policy");
+            return this;
+        }
+
+        /**
+         * Sets the compression threshold.
+         *
+         * @param bytes bodies longer than this are compressed; 0 turns compression off
+         * @return this builder
+         */
+        public Builder compressionThreshold(int bytes) {
+            checkRange("compressionThreshold", bytes, 0, Integer.MAX_VALUE);
+            this.compressionThreshold = bytes;
+            return this;
+        }
+
+        /**
+         * Sets the most bytes a compressed body may inflate to.
+         *
+         * @param bytes at least 64, at most 64 MiB
+         * @return this builder
+         */
+        public Builder maxInflatedBytes(int bytes) {
+            checkRange("maxInflatedBytes", bytes, 64, 64 * 1024 * 1024);
+            this.maxInflatedBytes = bytes;
+            return this;
+        }
+
+        /**
+         * Sets how many records the gateway seals under one key before a key update; lower it only to
+         * exercise key updates in tests.
+         *
+         * @param records 1 to 2^24
+         * @return this builder
+         */
+        public Builder recordsPerKey(long records) {
+            if (records < 1 || records > io.janus.core.crypto.TrafficCipher.MAX_RECORDS_PER_KEY) {
+                throw new IllegalArgumentException("recordsPerKey: " + records + " (expected: 1 to 16777216)");
+            }
+            this.recordsPerKey = records;
             return this;
         }
 

@@ -78,6 +78,7 @@ public abstract class AbstractTransportConformanceTest {
 
     private Gateway start(SessionOptions options) {
         gateway = Gateway.builder()
+                .identity(TestKeys.GATEWAY)
                 .transport(newServerTransport())
                 .authenticator(TestGame.authenticator())
                 .game(TestGame.handlers())
@@ -87,7 +88,7 @@ public abstract class AbstractTransportConformanceTest {
                 .shutdownTimeout(Duration.ofSeconds(2))
                 .build();
         gateway.start().orTimeout(10, TimeUnit.SECONDS).join();
-        client = JanusClient.builder().transport(newClientTransport()).eventLoopGroup(clientGroup).build();
+        client = TestKeys.client().transport(newClientTransport()).eventLoopGroup(clientGroup).build();
         return gateway;
     }
 
@@ -103,8 +104,34 @@ public abstract class AbstractTransportConformanceTest {
         return client.connect(address(), "player-" + player).orTimeout(10, TimeUnit.SECONDS).join();
     }
 
+    /** A connection that has not done the handshake. */
     private RawConnection raw() {
         return RawConnection.connect(newClientTransport(), address(), clientGroup);
+    }
+
+    /** A connection that completed the handshake and sent nothing else. */
+    private RawConnection secure() {
+        return RawConnection.connectSecure(newClientTransport(), address(), clientGroup);
+    }
+
+    /** A secure connection logged in as {@code player}. */
+    private RawConnection loggedIn(long player) throws InterruptedException {
+        RawConnection conn = secure();
+        conn.login("player-" + player);
+        Packet answer = conn.poll(Duration.ofSeconds(5));
+        assertThat(answer).isNotNull();
+        assertThat(answer.getStatus()).isZero();
+        return conn;
+    }
+
+    private static Packet heartbeat(int index) {
+        return SystemPackets.packet(SystemSeq.HEARTBEAT, index,
+                io.janus.api.Heartbeat.newBuilder().setClientTimeMs(index).build());
+    }
+
+    private static Reason refusalReason(RawConnection conn) throws InterruptedException {
+        io.janus.core.protocol.HandshakeError error = conn.refusal(Duration.ofSeconds(5));
+        return error == null ? null : error.reason();
     }
 
     private static Reason kickReason(RawConnection conn) throws InterruptedException {
@@ -249,7 +276,7 @@ public abstract class AbstractTransportConformanceTest {
         try (RawConnection conn = raw()) {
             conn.sendFrame(Unpooled.wrappedBuffer(new byte[MAX_FRAME + 1]));
 
-            assertThat(kickReason(conn)).isEqualTo(Reason.FRAME_TOO_LARGE);
+            assertThat(refusalReason(conn)).isEqualTo(Reason.FRAME_TOO_LARGE);
             assertThat(conn.awaitClosed(Duration.ofSeconds(5))).isTrue();
         }
         await().atMost(Duration.ofSeconds(5))
@@ -259,9 +286,20 @@ public abstract class AbstractTransportConformanceTest {
     }
 
     @Test
+    void oversizedFrameAfterTheHandshakeClosesTheSessionWithItsReason() throws Exception {
+        start();
+        try (RawConnection conn = loggedIn(3)) {
+            conn.sendFrame(Unpooled.wrappedBuffer(new byte[MAX_FRAME + 1]));
+
+            assertThat(kickReason(conn)).isEqualTo(Reason.FRAME_TOO_LARGE);
+            assertThat(conn.awaitClosed(Duration.ofSeconds(5))).isTrue();
+        }
+    }
+
+    @Test
     void gamePacketBeforeLoginIsAProtocolViolation() throws Exception {
         start();
-        try (RawConnection conn = raw()) {
+        try (RawConnection conn = secure()) {
             conn.send(Packet.newBuilder().setModule(TestGame.MODULE).setSeq(TestGame.ECHO).setIndex(1).build());
 
             assertThat(kickReason(conn)).isEqualTo(Reason.PROTOCOL_VIOLATION);
@@ -270,13 +308,207 @@ public abstract class AbstractTransportConformanceTest {
     }
 
     @Test
-    void connectionWithoutLoginIsCutAtTheLoginDeadline() throws Exception {
+    void connectionWithoutHandshakeIsCutAtTheDeadline() throws Exception {
         start(SessionOptions.builder().maxFrameLength(MAX_FRAME).loginTimeout(Duration.ofMillis(300)).build());
         try (RawConnection conn = raw()) {
-            assertThat(kickReason(conn)).isEqualTo(Reason.HANDSHAKE_TIMEOUT);
+            assertThat(refusalReason(conn)).isEqualTo(Reason.HANDSHAKE_TIMEOUT);
             assertThat(conn.awaitClosed(Duration.ofSeconds(5))).isTrue();
         }
         assertThat(gateway.stats().sessionsClosed(Reason.HANDSHAKE_TIMEOUT)).isEqualTo(1);
+    }
+
+    @Test
+    void handshakeWithoutLoginIsCutAtTheDeadline() throws Exception {
+        start(SessionOptions.builder().maxFrameLength(MAX_FRAME).loginTimeout(Duration.ofMillis(300)).build());
+        try (RawConnection conn = secure()) {
+            assertThat(kickReason(conn)).isEqualTo(Reason.HANDSHAKE_TIMEOUT);
+            assertThat(conn.awaitClosed(Duration.ofSeconds(5))).isTrue();
+        }
+    }
+
+    @Test
+    void helloOfAnotherVersionIsRefused() throws Exception {
+        start();
+        try (RawConnection conn = raw()) {
+            byte[] hello = new byte[68];
+            hello[0] = 0x01;
+            hello[1] = 2;
+            conn.sendFrame(Unpooled.wrappedBuffer(hello));
+
+            assertThat(refusalReason(conn)).isEqualTo(Reason.UNSUPPORTED_VERSION);
+            assertThat(conn.awaitClosed(Duration.ofSeconds(5))).isTrue();
+        }
+    }
+
+    @Test
+    void plaintextPacketInsteadOfAHelloIsRefused() throws Exception {
+        start();
+        try (RawConnection conn = raw()) {
+            conn.login("player-1");
+
+            assertThat(refusalReason(conn)).isEqualTo(Reason.HANDSHAKE_FAILED);
+        }
+        assertThat(gateway.stats().logins()).isZero();
+    }
+
+    @Test
+    void clientRefusesAGatewayItsRootsDidNotCertify() {
+        start();
+        JanusClient stranger = JanusClient.builder().pinnedRootKey(io.janus.core.crypto.SigningKey.generate().publicKey())
+                .transport(newClientTransport()).eventLoopGroup(clientGroup).build();
+
+        assertThatThrownBy(() -> stranger.connect(address(), "player-1").join())
+                .satisfies(t -> assertThat(reasonOf(t)).isEqualTo(Reason.CERTIFICATE_INVALID))
+                .hasMessageContaining("not signed by a pinned root key");
+        assertThat(gateway.stats().logins()).isZero();
+    }
+
+    @Test
+    void clientRefusesAnExpiredCertificate() {
+        io.janus.core.crypto.SigningKey key = io.janus.core.crypto.SigningKey.generate();
+        java.time.Instant now = java.time.Instant.now();
+        gateway = Gateway.builder()
+                .identity(io.janus.core.crypto.GatewayIdentity.of(key, io.janus.core.crypto.GatewayCertificate.issue(
+                        TestKeys.ROOT, "expired", key.publicKey(), now.minusSeconds(7200), now.minusSeconds(3600))))
+                .transport(newServerTransport())
+                .authenticator(TestGame.authenticator())
+                .game(TestGame.handlers())
+                .shutdownTimeout(Duration.ofSeconds(2))
+                .build();
+        gateway.start().orTimeout(10, TimeUnit.SECONDS).join();
+        client = TestKeys.client().transport(newClientTransport()).eventLoopGroup(clientGroup).build();
+
+        assertThatThrownBy(() -> client.connect(address(), "player-1").join())
+                .satisfies(t -> assertThat(reasonOf(t)).isEqualTo(Reason.CERTIFICATE_INVALID))
+                .hasMessageContaining("expired");
+    }
+
+    @Test
+    void tamperedRecordClosesTheSession() throws Exception {
+        start();
+        try (RawConnection conn = loggedIn(1)) {
+            conn.alterNextFrame(frame -> {
+                int last = frame.writerIndex() - 1;
+                frame.setByte(last, frame.getByte(last) ^ 0x01);
+                return frame;
+            });
+            conn.send(heartbeat(2));
+
+            assertThat(kickReason(conn)).isEqualTo(Reason.RECORD_INVALID);
+            assertThat(conn.awaitClosed(Duration.ofSeconds(5))).isTrue();
+        }
+        assertThat(gateway.stats().sessionsClosed(Reason.RECORD_INVALID)).isEqualTo(1);
+    }
+
+    @Test
+    void replayedRecordClosesTheSession() throws Exception {
+        start();
+        try (RawConnection conn = loggedIn(1)) {
+            conn.send(heartbeat(2));
+            assertThat(conn.poll(Duration.ofSeconds(5)).getIndex()).isEqualTo(2);
+            List<byte[]> sent = conn.sentFrames();
+            byte[] last = sent.get(sent.size() - 1);
+
+            conn.sendFrame(Unpooled.wrappedBuffer(last));
+
+            assertThat(kickReason(conn)).isEqualTo(Reason.RECORD_INVALID);
+        }
+    }
+
+    @Test
+    void reorderedRecordsCloseTheSession() throws Exception {
+        start();
+        try (RawConnection conn = loggedIn(1)) {
+            conn.holdNextFrames(2);
+            conn.send(heartbeat(2));
+            conn.send(heartbeat(3));
+            List<io.netty.buffer.ByteBuf> held = new java.util.ArrayList<>(conn.heldFrames());
+            conn.heldFrames().clear();
+            assertThat(held).hasSize(2);
+
+            conn.sendFrame(held.get(1));
+            conn.sendFrame(held.get(0));
+
+            assertThat(kickReason(conn)).isEqualTo(Reason.RECORD_INVALID);
+        }
+    }
+
+    @Test
+    void truncatedRecordClosesTheSession() throws Exception {
+        start();
+        try (RawConnection conn = loggedIn(1)) {
+            conn.alterNextFrame(frame -> {
+                io.netty.buffer.ByteBuf cut = frame.retainedSlice(frame.readerIndex(), frame.readableBytes() - 5);
+                frame.release();
+                return cut;
+            });
+            conn.send(heartbeat(2));
+
+            assertThat(kickReason(conn)).isEqualTo(Reason.RECORD_INVALID);
+        }
+    }
+
+    @Test
+    void recordThatIsNotAPacketIsMalformed() throws Exception {
+        start();
+        try (RawConnection conn = loggedIn(1)) {
+            conn.sendRecord(Unpooled.wrappedBuffer(new byte[] {(byte) 0xFF, (byte) 0xFF, (byte) 0xFF, 0x00}));
+
+            assertThat(kickReason(conn)).isEqualTo(Reason.MALFORMED_PACKET);
+        }
+    }
+
+    @Test
+    void keysAreUpdatedInBothDirectionsWithoutLosingARecord() throws Exception {
+        start(SessionOptions.builder().maxFrameLength(MAX_FRAME).recordsPerKey(3).build());
+        try (RawConnection conn = RawConnection.connectSecure(newClientTransport(), address(), clientGroup, 2)) {
+            conn.login("player-1");
+            assertThat(conn.poll(Duration.ofSeconds(5)).getStatus()).isZero();
+            for (int i = 2; i < 30; i++) {
+                conn.send(Packet.newBuilder().setModule(TestGame.MODULE).setSeq(TestGame.ECHO).setIndex(i)
+                        .setBody(TestGame.intBody(i)).build());
+                Packet answer = conn.poll(Duration.ofSeconds(5));
+                assertThat(answer).isNotNull();
+                assertThat(answer.getIndex()).isEqualTo(i);
+                assertThat(answer.getBody()).isEqualTo(TestGame.intBody(i));
+            }
+            // Key update records (type 0x18) went out between the packet records.
+            assertThat(conn.sentFrames()).anyMatch(frame -> frame[0] == 0x18);
+        }
+    }
+
+    @Test
+    void largeCompressibleBodiesTravelCompressed() throws Exception {
+        start();
+        try (RawConnection conn = loggedIn(1)) {
+            ByteString body = ByteString.copyFrom(new byte[40_000]);
+            conn.send(Packet.newBuilder().setModule(TestGame.MODULE).setSeq(TestGame.ECHO).setIndex(2).setBody(body)
+                    .build());
+
+            Packet answer = conn.poll(Duration.ofSeconds(5));
+            assertThat(answer.getBody()).isEqualTo(body);
+            List<byte[]> sent = conn.sentFrames();
+            assertThat(sent.get(sent.size() - 1).length).isLessThan(2_000);
+        }
+    }
+
+    @Test
+    void compressionBombClosesTheSession() throws Exception {
+        start();
+        try (RawConnection conn = loggedIn(1)) {
+            java.io.ByteArrayOutputStream deflated = new java.io.ByteArrayOutputStream();
+            try (java.util.zip.DeflaterOutputStream out = new java.util.zip.DeflaterOutputStream(deflated)) {
+                byte[] zeros = new byte[1 << 20];
+                for (int i = 0; i < 32; i++) {
+                    out.write(zeros);
+                }
+            }
+            conn.send(Packet.newBuilder().setModule(TestGame.MODULE).setSeq(TestGame.ECHO).setIndex(2)
+                    .setFlags(io.janus.api.PacketFlag.PACKET_FLAG_COMPRESSED_VALUE)
+                    .setBody(ByteString.copyFrom(deflated.toByteArray())).build());
+
+            assertThat(kickReason(conn)).isEqualTo(Reason.BODY_TOO_LARGE);
+        }
     }
 
     @Test
@@ -323,12 +555,7 @@ public abstract class AbstractTransportConformanceTest {
     void idleSessionIsClosedWithIdleTimeout() throws Exception {
         start(SessionOptions.builder().maxFrameLength(MAX_FRAME).idleTimeout(Duration.ofMillis(400))
                 .heartbeatInterval(Duration.ofMillis(100)).build());
-        try (RawConnection conn = raw()) {
-            conn.login("player-3");
-            Packet answer = conn.poll(Duration.ofSeconds(5));
-            assertThat(answer).isNotNull();
-            assertThat(answer.getStatus()).isZero();
-
+        try (RawConnection conn = loggedIn(3)) {
             // Silence: no heartbeat.
             assertThat(kickReason(conn)).isEqualTo(Reason.IDLE_TIMEOUT);
             assertThat(conn.awaitClosed(Duration.ofSeconds(5))).isTrue();
@@ -351,9 +578,7 @@ public abstract class AbstractTransportConformanceTest {
         start(SessionOptions.builder().maxFrameLength(MAX_FRAME).outboundWaterMarks(16 * 1024, 32 * 1024)
                 .maxOutboundBytes(maxOutbound).build());
         ClientSession bystander = login(2);
-        try (RawConnection conn = raw()) {
-            conn.login("player-1");
-            assertThat(conn.poll(Duration.ofSeconds(5)).getStatus()).isZero();
+        try (RawConnection conn = loggedIn(1)) {
             conn.channel().config().setAutoRead(false);
 
             conn.send(Packet.newBuilder().setModule(TestGame.MODULE).setSeq(TestGame.FLOOD).setIndex(2)

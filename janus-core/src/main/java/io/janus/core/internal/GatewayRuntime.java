@@ -6,7 +6,11 @@ import io.janus.api.Reason;
 import io.janus.core.GatewayStats;
 import io.janus.core.SessionOptions;
 import io.janus.core.game.Pusher;
+import io.janus.core.crypto.ClientAttestation;
+import io.janus.core.crypto.GatewayIdentity;
+import io.janus.core.protocol.HandshakeError;
 import io.janus.core.protocol.PacketCodec;
+import io.janus.core.protocol.SecureServerHandler;
 import io.janus.core.spi.Authenticator;
 import io.janus.core.spi.Router;
 import io.janus.core.spi.Tunnel;
@@ -35,6 +39,8 @@ public final class GatewayRuntime {
     private static final Logger sessionLogger = LoggerFactory.getLogger(SESSION_LOGGER);
 
     private final String gatewayId;
+    private final GatewayIdentity identity;
+    private final ClientAttestation attestation;
     private final SessionOptions options;
     private final GatewayStats stats;
     private final DefaultSessionRegistry registry = new DefaultSessionRegistry();
@@ -51,15 +57,19 @@ public final class GatewayRuntime {
      * Creates the runtime.
      *
      * @param gatewayId this gateway's id
+     * @param identity the gateway's key and certificate
+     * @param attestation which client apps may log in; {@link ClientAttestation#NONE} for any
      * @param options session limits
      * @param stats counters
      * @param authenticator checks logins
      * @param router routes packets
      * @param tunnel carries packets to game services
      */
-    public GatewayRuntime(String gatewayId, SessionOptions options, GatewayStats stats, Authenticator authenticator,
-            Router router, Tunnel tunnel) {
+    public GatewayRuntime(String gatewayId, GatewayIdentity identity, ClientAttestation attestation,
+            SessionOptions options, GatewayStats stats, Authenticator authenticator, Router router, Tunnel tunnel) {
         this.gatewayId = requireNonNull(gatewayId, "gatewayId");
+        this.identity = requireNonNull(identity, "identity");
+        this.attestation = requireNonNull(attestation, "attestation");
         this.options = requireNonNull(options, "options");
         this.stats = requireNonNull(stats, "stats");
         this.authenticator = requireNonNull(authenticator, "authenticator");
@@ -100,6 +110,10 @@ public final class GatewayRuntime {
         return gatewayId;
     }
 
+    ClientAttestation attestation() {
+        return attestation;
+    }
+
     Authenticator authenticator() {
         return authenticator;
     }
@@ -129,10 +143,9 @@ public final class GatewayRuntime {
         if (admitted != Reason.OK) {
             stats.recordSessionClosed(admitted);
             closeLog.info("connection from {} over {} refused: {}", channel.remoteAddress(), transport, admitted);
-            // Tell the client why: one small packet, then close.
-            channel.pipeline().addLast("janus-packet", PacketCodec.INSTANCE);
+            // Tell the client why, in clear (no handshake happened): one HandshakeError, then close.
             channel.eventLoop().execute(() -> channel.writeAndFlush(
-                    io.janus.core.protocol.SystemPackets.kick(admitted, "connection limit reached"))
+                    HandshakeError.of(admitted, "connection limit reached").encode(channel.alloc()))
                     .addListener(ChannelFutureListener.CLOSE));
             return;
         }
@@ -142,7 +155,9 @@ public final class GatewayRuntime {
         channel.config().setMessageSizeEstimator(PacketSizeEstimator.INSTANCE);
         channel.pipeline().addLast("janus-idle",
                 new IdleStateHandler(options.idleTimeout().toMillis(), 0, 0, TimeUnit.MILLISECONDS));
-        channel.pipeline().addLast("janus-packet", PacketCodec.INSTANCE);
+        channel.pipeline().addLast(SecureServerHandler.name(), new SecureServerHandler(identity,
+                options.compressionThreshold(), options.maxInflatedBytes(), options.recordsPerKey()));
+        channel.pipeline().addLast(PacketCodec.NAME, PacketCodec.INSTANCE);
         channel.pipeline().addLast("janus-session",
                 new SessionHandler(this, new DefaultSession(nextSessionId(), channel, transport, this)));
     }

@@ -13,6 +13,7 @@ import io.janus.core.JanusException;
 import io.janus.core.ProtocolException;
 import io.janus.core.RequestException;
 import io.janus.core.SessionOptions;
+import io.janus.core.protocol.HandshakeResult;
 import io.janus.core.protocol.SystemPackets;
 import io.janus.core.session.SessionInfo;
 import io.janus.core.spi.AuthRequest;
@@ -106,6 +107,13 @@ final class SessionHandler extends ChannelInboundHandlerAdapter {
         }
         LoginRequest login = SystemPackets.parse(LoginRequest.parser(), packet.getBody());
         state = State.AUTHENTICATING;
+        HandshakeResult handshake = ctx.channel().attr(HandshakeResult.KEY).get();
+        try {
+            runtime.attestation().check(login, handshake.transcriptHash());
+        } catch (AuthenticationException e) {
+            loginDone(ctx, packet, null, e);
+            return;
+        }
         // Packets already decoded in this read are queued in `early`; read no more until the answer.
         ctx.channel().config().setAutoRead(false);
         CompletionStage<Identity> verdict;

@@ -26,6 +26,9 @@ import java.util.List;
 @Sharable
 public final class PacketCodec extends MessageToMessageCodec<ByteBuf, Packet> {
 
+    /** The pipeline name of the codec on both ends. */
+    public static final String NAME = "janus-packet";
+
     /** The shared instance. */
     public static final PacketCodec INSTANCE = new PacketCodec();
 

@@ -9,6 +9,7 @@ import io.janus.client.CloseReason;
 import io.janus.client.JanusClient;
 import io.janus.core.JanusException;
 import io.janus.core.RequestException;
+import io.janus.core.auth.TokenIssuer;
 import java.io.PrintStream;
 import java.net.InetSocketAddress;
 import java.time.Duration;
@@ -33,6 +34,8 @@ public final class DemoClient {
     public static final long ROOM = 7;
 
     private final InetSocketAddress gateway;
+    private final byte[] rootPublicKey;
+    private final TokenIssuer logins;
     private final PrintStream out;
     private int steps;
 
@@ -49,11 +52,13 @@ public final class DemoClient {
     private static final class Player {
         final String name;
         final ClientSession session;
+        final String token;
         final BlockingQueue<String> chat = new ArrayBlockingQueue<>(16);
 
-        Player(String name, ClientSession session) {
+        Player(String name, ClientSession session, String token) {
             this.name = name;
             this.session = session;
+            this.token = token;
             session.onPush(push -> {
                 if (push.getModule() == DemoGame.CHAT_MODULE && push.getSeq() == DemoGame.CHAT_MESSAGE) {
                     chat.offer(push.getBody().toStringUtf8()); // a full queue drops: the script reads one
@@ -65,12 +70,15 @@ public final class DemoClient {
     /**
      * Creates a script run.
      *
-     * @param gateway the address of a gateway's {@code tcp} transport, running {@link DemoGame} and
-     *        {@link DemoAuthenticator}
+     * @param gateway the address of a gateway's {@code tcp} transport, running {@link DemoGame}
+     * @param rootPublicKey the root key the client pins
+     * @param logins the login service's token issuer
      * @param out where the steps are printed
      */
-    public DemoClient(InetSocketAddress gateway, PrintStream out) {
+    public DemoClient(InetSocketAddress gateway, byte[] rootPublicKey, TokenIssuer logins, PrintStream out) {
         this.gateway = requireNonNull(gateway, "gateway");
+        this.rootPublicKey = requireNonNull(rootPublicKey, "rootPublicKey").clone();
+        this.logins = requireNonNull(logins, "logins");
         this.out = requireNonNull(out, "out");
     }
 
@@ -82,7 +90,8 @@ public final class DemoClient {
     public void run() {
         long started = System.nanoTime();
         steps = 0;
-        try (JanusClient client = JanusClient.builder().requestTimeout(STEP_TIMEOUT).build()) {
+        try (JanusClient client = JanusClient.builder().pinnedRootKey(rootPublicKey).requestTimeout(STEP_TIMEOUT)
+                .build()) {
             Player alice = login(client, "alice", 1);
             Player bob = login(client, "bob", 2);
             try {
@@ -100,6 +109,9 @@ public final class DemoClient {
         JanusException refused = expectFailure("mallory logs in with a bad token",
                 JanusException.class, client.connect(gateway, "let-me-in"));
         print("mallory", "login refused: " + refused.reason() + " (" + refused.getMessage() + ")");
+        refused = expectFailure("eve logs in with alice's token again", JanusException.class,
+                client.connect(gateway, alice.token));
+        print("eve", "login with a used token refused: " + refused.reason() + " (" + refused.getMessage() + ")");
 
         print(alice, "echo -> " + call(alice, "echo", DemoGame.ECHO_MODULE, DemoGame.ECHO, 0, "hello"));
 
@@ -129,8 +141,10 @@ public final class DemoClient {
     }
 
     private Player login(JanusClient client, String name, long playerId) {
-        ClientSession session = await(name + " logs in", client.connect(gateway, DemoAuthenticator.token(playerId)));
-        Player player = new Player(name, session);
+        // The game's login service issues a sealed token; it travels only inside the encrypted session.
+        String token = logins.issue(playerId, Duration.ofMinutes(5));
+        ClientSession session = await(name + " logs in", client.connect(gateway, token));
+        Player player = new Player(name, session, token);
         print(player, "connected: session=" + session.sessionId() + ", player=" + session.playerId());
         return player;
     }

@@ -63,9 +63,11 @@ public final class DemoMain {
             return 0;
         }
 
+        DemoSecrets secrets = DemoSecrets.generate();
         Gateway gateway = Gateway.builder()
+                .identity(secrets.gatewayIdentity())
                 .listen("tcp", options.port)
-                .authenticator(new DemoAuthenticator()) // demo only: no security
+                .authenticator(secrets.authenticator())
                 .game(new DemoGame().handlers())
                 .shutdownTimeout(Duration.ofSeconds(2))
                 .build();
@@ -79,8 +81,14 @@ public final class DemoMain {
 
         if (options.serve) {
             gateway.closeOnJvmShutdown();
-            out.println("serving on " + gateway.address("tcp") + "; log in with a token demo:<playerId>; "
-                    + "stop with Ctrl-C");
+            out.println("serving on " + gateway.address("tcp") + "; stop with Ctrl-C");
+            out.println("root public key to pin (base64): "
+                    + java.util.Base64.getEncoder().encodeToString(secrets.rootPublicKey()));
+            io.janus.core.auth.TokenIssuer logins = secrets.tokenIssuer();
+            for (long player = 1; player <= 3; player++) {
+                out.println("token for player " + player + " (one use, valid 1 h): "
+                        + logins.issue(player, Duration.ofHours(1)));
+            }
             // Janus threads are daemons: without this wait the JVM would end with main.
             gateway.awaitTermination();
             return 0;
@@ -89,7 +97,7 @@ public final class DemoMain {
         try (gateway) {
             InetSocketAddress address = new InetSocketAddress(InetAddress.getLoopbackAddress(),
                     gateway.address("tcp").getPort());
-            new DemoClient(address, out).run();
+            new DemoClient(address, secrets.rootPublicKey(), secrets.tokenIssuer(), out).run();
             GatewayStats stats = gateway.stats();
             out.printf("gateway stats: connections=%d, logins=%d, requests=%d, failed requests=%s%n",
                     stats.connectionsAccepted(), stats.logins(), stats.requests(), stats.requestsFailed());

@@ -47,6 +47,8 @@ class DemoGameTest {
     private static final long WAIT_SECONDS = 5;
     private static final long ROOM = 7;
 
+    private static final DemoSecrets SECRETS = DemoSecrets.generate();
+
     private static JanusClient client;
 
     private Gateway gateway;
@@ -54,7 +56,8 @@ class DemoGameTest {
 
     @BeforeAll
     static void startClient() {
-        client = JanusClient.builder().threads(2).requestTimeout(Duration.ofSeconds(WAIT_SECONDS)).build();
+        client = JanusClient.builder().pinnedRootKey(SECRETS.rootPublicKey()).threads(2)
+                .requestTimeout(Duration.ofSeconds(WAIT_SECONDS)).build();
     }
 
     @AfterAll
@@ -73,7 +76,8 @@ class DemoGameTest {
     private void start(DemoGame game) {
         gateway = Gateway.builder()
                 .listen("tcp", new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), Map.of())
-                .authenticator(new DemoAuthenticator())
+                .identity(SECRETS.gatewayIdentity())
+                .authenticator(SECRETS.authenticator())
                 .game(game.handlers())
                 .build();
         gateway.start().orTimeout(WAIT_SECONDS, TimeUnit.SECONDS).join();
@@ -109,7 +113,7 @@ class DemoGameTest {
     }
 
     private Player login(long playerId) {
-        ClientSession session = get(client.connect(gateway.address("tcp"), DemoAuthenticator.token(playerId)));
+        ClientSession session = get(client.connect(gateway.address("tcp"), SECRETS.tokenIssuer().issue(playerId, Duration.ofMinutes(5))));
         sessions.add(session);
         return new Player(session);
     }
@@ -140,7 +144,7 @@ class DemoGameTest {
     }
 
     @Test
-    void loginNeedsADemoToken() {
+    void loginNeedsATokenFromTheLoginService() {
         start(new DemoGame());
 
         assertThatThrownBy(() -> get(client.connect(gateway.address("tcp"), "player-1")))

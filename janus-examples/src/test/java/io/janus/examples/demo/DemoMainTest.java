@@ -44,6 +44,7 @@ class DemoMainTest {
                 "[bob] connected: session=",
                 ", player=2",
                 "[mallory] login refused: TOKEN_INVALID",
+                "[eve] login with a used token refused: TOKEN_REPLAYED",
                 "[alice] echo -> hello",
                 "[alice] nickname -> player 1: nickname=Alice, logins=1",
                 "[bob] nickname -> player 2: nickname=Bob, logins=1",
@@ -57,8 +58,8 @@ class DemoMainTest {
                 "[alice] say refused: status 1001",
                 "[alice] logged out: LOGGED_OUT",
                 "[bob] logged out: LOGGED_OUT",
-                "demo completed: 16 steps in ",
-                "gateway stats: connections=3, logins=2, requests=10, failed requests={GAME_ERROR=2}");
+                "demo completed: 17 steps in ",
+                "gateway stats: connections=4, logins=2, requests=10, failed requests={GAME_ERROR=2}");
     }
 
     @Test
@@ -81,13 +82,16 @@ class DemoMainTest {
     @Test
     void scriptFailsFastNamingTheStepWhenTheGameIsMissing() {
         // A gateway without the demo game: logins work, the first request fails with HANDLER_NOT_FOUND.
+        DemoSecrets secrets = DemoSecrets.generate();
         try (Gateway gateway = Gateway.builder()
                 .listen("tcp", new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), Map.of())
-                .authenticator(new DemoAuthenticator())
+                .identity(secrets.gatewayIdentity())
+                .authenticator(secrets.authenticator())
                 .game(GameHandlers.builder().build())
                 .build()) {
             gateway.start().orTimeout(5, TimeUnit.SECONDS).join();
-            DemoClient script = new DemoClient(gateway.address("tcp"), out);
+            DemoClient script = new DemoClient(gateway.address("tcp"), secrets.rootPublicKey(),
+                    secrets.tokenIssuer(), out);
 
             assertThatThrownBy(script::run)
                     .isInstanceOf(DemoClient.DemoFailedException.class)

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.janus.client.conformance.TestGame;
+import io.janus.client.conformance.TestKeys;
 import io.janus.core.Gateway;
 import io.janus.core.GatewayListener;
 import io.janus.core.transport.EventLoops;
@@ -26,6 +27,7 @@ class GatewayLifecycleTest {
 
     private static Gateway.Builder builder() {
         return Gateway.builder()
+                .identity(TestKeys.GATEWAY)
                 .transport(TcpTransport.builder().address(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0))
                         .build())
                 .authenticator(TestGame.authenticator())
@@ -92,6 +94,7 @@ class GatewayLifecycleTest {
     @Test
     void namedTransportIsFoundThroughItsProvider() {
         Gateway gateway = Gateway.builder()
+                .identity(TestKeys.GATEWAY)
                 .listen("tcp", new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), java.util.Map.of())
                 .authenticator(TestGame.authenticator())
                 .game(TestGame.handlers())
@@ -106,17 +109,26 @@ class GatewayLifecycleTest {
 
     @Test
     void missingTransportNamesTheArtifactToAdd() {
-        assertThatThrownBy(() -> Gateway.builder().listen("kcp", 0).authenticator(TestGame.authenticator())
-                .game(TestGame.handlers()).build())
+        assertThatThrownBy(() -> Gateway.builder().identity(TestKeys.GATEWAY).listen("kcp", 0)
+                .authenticator(TestGame.authenticator()).game(TestGame.handlers()).build())
                 .isInstanceOf(IllegalStateException.class)
                 .hasMessageContaining("io.janus:janus-transport-kcp")
                 .hasMessageContaining("tcp");
     }
 
     @Test
+    void aGatewayWithoutIdentityIsRefusedWithHowToGiveIt() {
+        assertThatThrownBy(() -> Gateway.builder().listen("tcp", 0).authenticator(TestGame.authenticator())
+                .game(TestGame.handlers()).build())
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("identity(GatewayIdentity.fromBase64(");
+    }
+
+    @Test
     void bindFailureFailsStartAndReleasesWhatStarted() throws Exception {
         try (java.net.ServerSocket taken = new java.net.ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             Gateway gateway = Gateway.builder()
+                    .identity(TestKeys.GATEWAY)
                     .transport(TcpTransport.builder().address(
                             new InetSocketAddress(InetAddress.getLoopbackAddress(), taken.getLocalPort())).build())
                     .authenticator(TestGame.authenticator())

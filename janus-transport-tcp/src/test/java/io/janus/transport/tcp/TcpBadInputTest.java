@@ -7,17 +7,16 @@ import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
 import com.google.protobuf.ByteString;
-import io.janus.api.Kick;
-import io.janus.api.Packet;
 import io.janus.api.Reason;
-import io.janus.api.SystemSeq;
 import io.janus.client.ClientSession;
 import io.janus.client.JanusClient;
 import io.janus.client.conformance.TestGame;
+import io.janus.client.conformance.TestKeys;
 import io.janus.core.Gateway;
 import io.janus.core.SessionOptions;
 import io.janus.core.internal.GatewayRuntime;
-import io.janus.core.protocol.SystemPackets;
+import io.janus.core.protocol.HandshakeError;
+import io.netty.buffer.Unpooled;
 import java.io.DataInputStream;
 import java.io.EOFException;
 import java.io.IOException;
@@ -38,9 +37,9 @@ import org.junit.jupiter.api.Timeout;
 import org.slf4j.LoggerFactory;
 
 /**
- * Bad bytes from a real TCP socket: each closes only its own connection, with a kick naming the reason
- * where the connection can still carry one, a counter for the reason and a log line naming it; an
- * honest session on the same gateway keeps working throughout.
+ * Bad bytes from a real TCP socket before any handshake: each closes only its own connection, with a
+ * HandshakeError naming the reason where the connection can still carry one, a counter for the reason
+ * and a log line naming it; an honest session on the same gateway keeps working throughout.
  */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class TcpBadInputTest {
@@ -60,6 +59,7 @@ class TcpBadInputTest {
         logs.start();
         sessionLogger.addAppender(logs);
         gateway = Gateway.builder()
+                .identity(TestKeys.GATEWAY)
                 .transport(TcpTransport.builder().address(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0))
                         .build())
                 .authenticator(TestGame.authenticator())
@@ -69,7 +69,7 @@ class TcpBadInputTest {
                 .shutdownTimeout(Duration.ofSeconds(2))
                 .build();
         gateway.start().orTimeout(10, TimeUnit.SECONDS).join();
-        client = JanusClient.builder().build();
+        client = TestKeys.client().build();
         honest = client.connect(gateway.address("tcp"), "player-1").orTimeout(10, TimeUnit.SECONDS).join();
     }
 
@@ -87,8 +87,11 @@ class TcpBadInputTest {
         return socket;
     }
 
-    /** Reads frames until a kick arrives; returns its reason, or null when the connection ends first. */
-    private static Reason readKick(InputStream in) throws IOException {
+    /**
+     * Reads frames until a HandshakeError arrives (before a handshake the gateway answers only with
+     * those); returns its reason, or null when the connection ends first.
+     */
+    private static Reason readRefusal(InputStream in) throws IOException {
         DataInputStream data = new DataInputStream(in);
         for (int i = 0; i < 10; i++) {
             int length;
@@ -99,9 +102,8 @@ class TcpBadInputTest {
             }
             byte[] body = new byte[length];
             data.readFully(body);
-            Packet packet = Packet.parseFrom(body);
-            if (SystemPackets.is(packet, SystemSeq.KICK)) {
-                return SystemPackets.parse(Kick.parser(), packet.getBody()).getReason();
+            if (HandshakeError.is(Unpooled.wrappedBuffer(body))) {
+                return HandshakeError.parse(Unpooled.wrappedBuffer(body)).reason();
             }
         }
         return null;
@@ -129,7 +131,7 @@ class TcpBadInputTest {
         try (Socket socket = connect()) {
             socket.getOutputStream().write(new byte[] {0, 0, 0, 0});
 
-            assertThat(readKick(socket.getInputStream())).isEqualTo(Reason.FRAME_EMPTY);
+            assertThat(readRefusal(socket.getInputStream())).isEqualTo(Reason.FRAME_EMPTY);
             assertThat(closedByPeer(socket.getInputStream())).isTrue();
         }
         assertReported(Reason.FRAME_EMPTY);
@@ -141,7 +143,7 @@ class TcpBadInputTest {
             // Only the header: the gateway must not wait for (or allocate) two gigabytes.
             socket.getOutputStream().write(ByteBuffer.allocate(4).putInt(Integer.MAX_VALUE).array());
 
-            assertThat(readKick(socket.getInputStream())).isEqualTo(Reason.FRAME_TOO_LARGE);
+            assertThat(readRefusal(socket.getInputStream())).isEqualTo(Reason.FRAME_TOO_LARGE);
             assertThat(closedByPeer(socket.getInputStream())).isTrue();
         }
         assertReported(Reason.FRAME_TOO_LARGE);
@@ -158,7 +160,7 @@ class TcpBadInputTest {
             out.flush();
             socket.shutdownOutput();
 
-            assertThat(readKick(socket.getInputStream())).isNull();
+            assertThat(readRefusal(socket.getInputStream())).isNull();
         }
         assertReported(Reason.FRAME_TRUNCATED);
     }
@@ -169,7 +171,7 @@ class TcpBadInputTest {
             // "GET " read as a length is 1195725856.
             socket.getOutputStream().write("GET / HTTP/1.1\r\nHost: x\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
 
-            assertThat(readKick(socket.getInputStream())).isEqualTo(Reason.FRAME_TOO_LARGE);
+            assertThat(readRefusal(socket.getInputStream())).isEqualTo(Reason.FRAME_TOO_LARGE);
         }
         assertReported(Reason.FRAME_TOO_LARGE);
     }
@@ -181,9 +183,9 @@ class TcpBadInputTest {
             socket.getOutputStream().write(ByteBuffer.allocate(4 + garbage.length).putInt(garbage.length)
                     .put(garbage).array());
 
-            assertThat(readKick(socket.getInputStream())).isEqualTo(Reason.MALFORMED_PACKET);
+            assertThat(readRefusal(socket.getInputStream())).isEqualTo(Reason.HANDSHAKE_FAILED);
             assertThat(closedByPeer(socket.getInputStream())).isTrue();
         }
-        assertReported(Reason.MALFORMED_PACKET);
+        assertReported(Reason.HANDSHAKE_FAILED);
     }
 }

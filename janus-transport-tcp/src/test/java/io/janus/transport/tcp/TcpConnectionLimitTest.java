@@ -3,13 +3,13 @@ package io.janus.transport.tcp;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.janus.api.Kick;
-import io.janus.api.Packet;
 import io.janus.api.Reason;
 import io.janus.client.conformance.TestGame;
+import io.janus.client.conformance.TestKeys;
 import io.janus.core.Gateway;
 import io.janus.core.SessionOptions;
-import io.janus.core.protocol.SystemPackets;
+import io.janus.core.protocol.HandshakeError;
+import io.netty.buffer.Unpooled;
 import java.io.DataInputStream;
 import java.io.IOException;
 import java.net.InetAddress;
@@ -24,8 +24,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 /**
- * Connection limits per client address and in total: the connection over the limit gets a kick with
- * the limit's reason and is closed; closing a connection frees its slot.
+ * Connection limits per client address and in total: the connection over the limit gets a
+ * HandshakeError with the limit's reason and is closed; closing a connection frees its slot.
  */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class TcpConnectionLimitTest {
@@ -45,6 +45,7 @@ class TcpConnectionLimitTest {
 
     private void start(SessionOptions options) {
         gateway = Gateway.builder()
+                .identity(TestKeys.GATEWAY)
                 .transport(TcpTransport.builder().address(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0))
                         .build())
                 .authenticator(TestGame.authenticator())
@@ -70,8 +71,7 @@ class TcpConnectionLimitTest {
         DataInputStream in = new DataInputStream(socket.getInputStream());
         byte[] body = new byte[in.readInt()];
         in.readFully(body);
-        Packet packet = Packet.parseFrom(body);
-        return SystemPackets.parse(Kick.parser(), packet.getBody()).getReason();
+        return HandshakeError.parse(Unpooled.wrappedBuffer(body)).reason();
     }
 
     @Test

@@ -1,0 +1,223 @@
+package io.janus.core.crypto;
+
+import io.janus.api.Reason;
+import io.janus.core.ProtocolException;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
+import java.nio.ByteBuffer;
+import java.security.GeneralSecurityException;
+import javax.crypto.AEADBadTagException;
+import javax.crypto.Cipher;
+import javax.crypto.spec.GCMParameterSpec;
+import javax.crypto.spec.SecretKeySpec;
+
+/**
+ * The record protection of one direction of a session (docs/protocol.md, section 6): AES-256-GCM with
+ * the nonce {@code iv XOR counter} as in TLS 1.3 (RFC 8446, section 5.3), the record type as additional
+ * authenticated data, an implicit 64-bit counter, and key updates (RFC 8446, section 4.6.3, is the
+ * model).
+ *
+ * <p>The JDK's AES-GCM is used for its hardware intrinsics. One {@link Cipher} and one key object per
+ * direction, re-initialised per record with a fresh nonce; nothing heavier is created per record.
+ *
+ * <p>Not thread-safe: a session's ciphers are confined to its event loop. A failed record does not
+ * advance the counter.
+ */
+public final class TrafficCipher {
+
+    /** Record type of a packet record. */
+    public static final byte TYPE_PACKET = 0x17;
+    /** Record type of a key update record. */
+    public static final byte TYPE_KEY_UPDATE = 0x18;
+    /** Bytes a record adds to its plaintext: the type byte and the tag. */
+    public static final int OVERHEAD = 1 + 16;
+    /** The most records a side may receive under one key. */
+    public static final long MAX_RECORDS_PER_KEY = 1L << 24;
+    /** After this many records a sender updates its key, well before {@link #MAX_RECORDS_PER_KEY}. */
+    public static final long DEFAULT_UPDATE_INTERVAL = 1L << 23;
+
+    private static final int TAG_BITS = 128;
+    private static final int TAG_LENGTH = 16;
+
+    private final boolean sealing;
+    private final long updateInterval;
+    private final Cipher cipher;
+    private final byte[] aad = new byte[1];
+    private byte[] secret;
+    private SecretKeySpec key;
+    private byte[] iv;
+    private long counter;
+
+    private TrafficCipher(byte[] secret, boolean sealing, long updateInterval) {
+        if (secret.length != KeySchedule.SECRET_LENGTH) {
+            throw new IllegalArgumentException("secret: " + secret.length + " bytes (expected: 32)");
+        }
+        if (updateInterval <= 0 || updateInterval > MAX_RECORDS_PER_KEY) {
+            throw new IllegalArgumentException("updateInterval: " + updateInterval + " (expected: 1 to 2^24)");
+        }
+        this.sealing = sealing;
+        this.updateInterval = updateInterval;
+        try {
+            this.cipher = Cipher.getInstance("AES/GCM/NoPadding");
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("AES/GCM/NoPadding is not available in this JVM", e);
+        }
+        install(secret.clone());
+    }
+
+    /**
+     * A cipher that seals outgoing records.
+     *
+     * @param secret the direction's traffic secret
+     * @param updateInterval records after which {@link #needsKeyUpdate()} turns true
+     * @return the cipher
+     */
+    public static TrafficCipher sealing(byte[] secret, long updateInterval) {
+        return new TrafficCipher(secret, true, updateInterval);
+    }
+
+    /**
+     * A cipher that opens incoming records.
+     *
+     * @param secret the direction's traffic secret
+     * @return the cipher
+     */
+    public static TrafficCipher opening(byte[] secret) {
+        return new TrafficCipher(secret, false, MAX_RECORDS_PER_KEY);
+    }
+
+    private void install(byte[] newSecret) {
+        secret = newSecret;
+        key = new SecretKeySpec(Hkdf.expand(secret, KeySchedule.KEY, 32), "AES");
+        iv = Hkdf.expand(secret, KeySchedule.IV, 12);
+        counter = 0;
+    }
+
+    private void update() {
+        install(Hkdf.expand(secret, KeySchedule.KEY_UPDATE, KeySchedule.SECRET_LENGTH));
+    }
+
+    private GCMParameterSpec nonce() {
+        byte[] nonce = iv.clone();
+        for (int i = 0; i < 8; i++) {
+            nonce[4 + i] ^= (byte) (counter >>> (56 - 8 * i));
+        }
+        return new GCMParameterSpec(TAG_BITS, nonce);
+    }
+
+    /** Whether the sender should send a key update before its next record. */
+    public boolean needsKeyUpdate() {
+        return counter >= updateInterval;
+    }
+
+    /** Records sealed or opened under the current key. */
+    public long counter() {
+        return counter;
+    }
+
+    /**
+     * Seals a packet record. Does not release {@code plaintext}.
+     *
+     * @param alloc the allocator of the returned buffer
+     * @param plaintext the encoded packet
+     * @return the record; the caller owns it
+     */
+    public ByteBuf seal(ByteBufAllocator alloc, ByteBuf plaintext) {
+        return seal(alloc, TYPE_PACKET, plaintext);
+    }
+
+    /**
+     * Seals a key update record under the current key, then switches to the next key.
+     *
+     * @param alloc the allocator of the returned buffer
+     * @return the record; the caller owns it
+     */
+    public ByteBuf sealKeyUpdate(ByteBufAllocator alloc) {
+        ByteBuf record = seal(alloc, TYPE_KEY_UPDATE, io.netty.buffer.Unpooled.EMPTY_BUFFER);
+        update();
+        return record;
+    }
+
+    private ByteBuf seal(ByteBufAllocator alloc, byte type, ByteBuf plaintext) {
+        if (!sealing) {
+            throw new IllegalStateException("this cipher opens records");
+        }
+        if (counter >= MAX_RECORDS_PER_KEY) {
+            throw new IllegalStateException("key used for " + counter + " records; a key update was due");
+        }
+        int length = plaintext.readableBytes();
+        ByteBuf record = alloc.ioBuffer(OVERHEAD + length);
+        try {
+            record.writeByte(type);
+            aad[0] = type;
+            cipher.init(Cipher.ENCRYPT_MODE, key, nonce());
+            cipher.updateAAD(aad);
+            ByteBuffer out = record.nioBuffer(1, length + TAG_LENGTH);
+            int written = cipher.doFinal(plaintext.nioBuffer(), out);
+            record.writerIndex(1 + written);
+            counter++;
+            return record;
+        } catch (GeneralSecurityException e) {
+            record.release();
+            throw new IllegalStateException("AES-GCM sealing failed", e);
+        }
+    }
+
+    /**
+     * Opens a record. Does not release {@code record}.
+     *
+     * @param alloc the allocator of the returned buffer
+     * @param record the record
+     * @return the packet plaintext, which the caller owns; or {@code null} when the record was a key
+     *         update, which this call has applied
+     * @throws ProtocolException {@link Reason#RECORD_INVALID} when the record is too short, of an
+     *         unknown type, fails authentication, or passes the per-key limit; the counter is unchanged
+     */
+    public ByteBuf open(ByteBufAllocator alloc, ByteBuf record) {
+        if (sealing) {
+            throw new IllegalStateException("this cipher seals records");
+        }
+        int length = record.readableBytes();
+        if (length < OVERHEAD) {
+            throw new ProtocolException(Reason.RECORD_INVALID,
+                    "record of " + length + " bytes (expected: at least " + OVERHEAD + ")");
+        }
+        byte type = record.getByte(record.readerIndex());
+        if (type != TYPE_PACKET && type != TYPE_KEY_UPDATE) {
+            throw new ProtocolException(Reason.RECORD_INVALID, "unknown record type 0x" + Integer.toHexString(type & 0xFF));
+        }
+        if (counter >= MAX_RECORDS_PER_KEY) {
+            throw new ProtocolException(Reason.RECORD_INVALID,
+                    "the peer sent " + counter + " records without a key update");
+        }
+        int plainLength = length - OVERHEAD;
+        ByteBuf plaintext = alloc.ioBuffer(plainLength);
+        try {
+            aad[0] = type;
+            cipher.init(Cipher.DECRYPT_MODE, key, nonce());
+            cipher.updateAAD(aad);
+            ByteBuffer out = plaintext.nioBuffer(0, plainLength);
+            int written = cipher.doFinal(record.nioBuffer(record.readerIndex() + 1, length - 1), out);
+            plaintext.writerIndex(written);
+        } catch (AEADBadTagException e) {
+            plaintext.release();
+            throw new ProtocolException(Reason.RECORD_INVALID,
+                    "record " + counter + " failed authentication (tampered, replayed, reordered or truncated)");
+        } catch (GeneralSecurityException e) {
+            plaintext.release();
+            throw new ProtocolException(Reason.RECORD_INVALID, "record " + counter + " could not be opened: " + e);
+        }
+        if (type == TYPE_KEY_UPDATE) {
+            plaintext.release();
+            if (plainLength != 0) {
+                throw new ProtocolException(Reason.RECORD_INVALID, "a key update record must be empty");
+            }
+            record.skipBytes(length);
+            update();
+            return null;
+        }
+        record.skipBytes(length);
+        counter++;
+        return plaintext;
+    }
+}

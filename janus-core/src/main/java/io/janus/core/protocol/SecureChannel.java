@@ -1,0 +1,51 @@
+package io.janus.core.protocol;
+
+import io.janus.core.crypto.TrafficCipher;
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelPromise;
+
+/**
+ * The record layer shared by both ends once the handshake is done: seals outgoing plaintext frames,
+ * opens incoming records, and sends key updates when due. Confined to the channel's event loop.
+ */
+final class SecureChannel {
+
+    /** The pipeline name of the secure handler on both ends. */
+    static final String HANDLER_NAME = "janus-secure";
+    /** The pipeline name of the compression handler, added after the packet codec when negotiated. */
+    static final String COMPRESSION_NAME = "janus-compression";
+
+    private final TrafficCipher sealer;
+    private final TrafficCipher opener;
+
+    SecureChannel(TrafficCipher sealer, TrafficCipher opener) {
+        this.sealer = sealer;
+        this.opener = opener;
+    }
+
+    /** Opens a record and passes its plaintext on; a key update is applied and passed on as nothing. */
+    void read(ChannelHandlerContext ctx, ByteBuf record) {
+        ByteBuf plaintext = opener.open(ctx.alloc(), record);
+        if (plaintext != null) {
+            ctx.fireChannelRead(plaintext);
+        }
+    }
+
+    /** Seals a plaintext frame, releasing it; precedes it with a key update when one is due. */
+    void write(ChannelHandlerContext ctx, ByteBuf plaintext, ChannelPromise promise) {
+        ByteBuf record;
+        try {
+            if (sealer.needsKeyUpdate()) {
+                ctx.write(sealer.sealKeyUpdate(ctx.alloc()), ctx.voidPromise());
+            }
+            record = sealer.seal(ctx.alloc(), plaintext);
+        } catch (RuntimeException e) {
+            promise.tryFailure(e);
+            return;
+        } finally {
+            plaintext.release();
+        }
+        ctx.write(record, promise);
+    }
+}
