@@ -1,5 +1,8 @@
 /**
- * The session protocol above the frames, shared by the gateway and janus-client: the packet codec and
- * the system module messages. docs/protocol.md is the normative description.
+ * The session protocol, shared by the gateway and janus-client (docs/protocol.md is normative): the
+ * handshake messages ({@link io.janus.core.protocol.ClientHello}, {@link io.janus.core.protocol.ServerHello},
+ * {@link io.janus.core.protocol.HandshakeError}), the record layer handlers of both ends
+ * ({@link io.janus.core.protocol.SecureServerHandler}, {@link io.janus.core.protocol.SecureClientHandler}),
+ * body compression, the packet codec and the system module messages.
  */
 package io.janus.core.protocol;
