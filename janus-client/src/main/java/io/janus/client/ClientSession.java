@@ -164,8 +164,11 @@ public final class ClientSession implements AutoCloseable {
      */
     public CompletableFuture<Long> heartbeat() {
         long sent = System.nanoTime();
-        return call(SystemPackets.packet(SystemSeq.HEARTBEAT, 0,
-                Heartbeat.newBuilder().setClientTimeMs(System.currentTimeMillis()).build()), true)
+        long last = rttMillis;
+        return call(SystemPackets.packet(SystemSeq.HEARTBEAT, 0, Heartbeat.newBuilder()
+                .setClientTimeMs(System.currentTimeMillis())
+                .setLastRttMs((int) Math.max(0, Math.min(last, Integer.MAX_VALUE)))
+                .build()), true)
                 .thenApply(p -> {
                     long rtt = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - sent);
                     rttMillis = rtt;

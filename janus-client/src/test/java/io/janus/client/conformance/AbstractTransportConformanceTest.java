@@ -573,6 +573,37 @@ public abstract class AbstractTransportConformanceTest {
     }
 
     @Test
+    void heartbeatsReportTheClientsRoundTripTimeToTheGateway() throws Exception {
+        start();
+        try (RawConnection conn = loggedIn(5)) {
+            assertThat(gateway.sessions().sessionOfPlayer(5).rttMillis()).isEqualTo(-1);
+
+            conn.send(SystemPackets.packet(SystemSeq.HEARTBEAT, 2,
+                    io.janus.api.Heartbeat.newBuilder().setClientTimeMs(1).setLastRttMs(37).build()));
+
+            Packet answer = conn.poll(Duration.ofSeconds(5));
+            assertThat(io.janus.api.Heartbeat.parseFrom(answer.getBody()).getServerTimeMs()).isPositive();
+            assertThat(gateway.sessions().sessionOfPlayer(5).rttMillis()).isEqualTo(37);
+        }
+    }
+
+    @Test
+    void noticesReachTheClientAsSystemPushes() {
+        start();
+        ClientSession session = login(8);
+        List<String> notices = new CopyOnWriteArrayList<>();
+        session.onPush(p -> {
+            if (SystemPackets.is(p, SystemSeq.NOTICE)) {
+                notices.add(SystemPackets.parse(io.janus.api.Notice.parser(), p.getBody()).getText());
+            }
+        });
+
+        assertThat(gateway.sessions().sessionOfPlayer(8).notice("maintenance at 03:00")).isTrue();
+
+        await().atMost(Duration.ofSeconds(5)).until(() -> notices.contains("maintenance at 03:00"));
+    }
+
+    @Test
     void slowReaderIsDisconnectedAtItsOutboundLimit() throws Exception {
         int maxOutbound = 256 * 1024;
         start(SessionOptions.builder().maxFrameLength(MAX_FRAME).outboundWaterMarks(16 * 1024, 32 * 1024)

@@ -30,6 +30,7 @@ public final class DefaultSession implements Session {
     private final AtomicReference<Reason> closeReason = new AtomicReference<>();
     private final CompletableFuture<Reason> closeFuture = new CompletableFuture<>();
     private volatile SessionInfo info;
+    private volatile long rttMillis = -1;
 
     DefaultSession(long id, Channel channel, String transport, GatewayRuntime runtime) {
         this.id = id;
@@ -98,6 +99,24 @@ public final class DefaultSession implements Session {
                 .setObj(push.obj())
                 .setBody(push.body())
                 .build());
+    }
+
+    @Override
+    public boolean notice(String text) {
+        if (info == null) {
+            return false;
+        }
+        return write(SystemPackets.packet(io.janus.api.SystemSeq.NOTICE, 0,
+                io.janus.api.Notice.newBuilder().setText(text).build()));
+    }
+
+    @Override
+    public long rttMillis() {
+        return rttMillis;
+    }
+
+    void reportedRtt(long millis) {
+        rttMillis = millis;
     }
 
     /**

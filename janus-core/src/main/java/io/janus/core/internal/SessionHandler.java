@@ -241,6 +241,9 @@ final class SessionHandler extends ChannelInboundHandlerAdapter {
         SystemSeq seq = SystemSeq.forNumber(packet.getSeq());
         if (seq == SystemSeq.HEARTBEAT) {
             Heartbeat ping = SystemPackets.parse(Heartbeat.parser(), packet.getBody());
+            if (ping.getLastRttMs() > 0) {
+                session.reportedRtt(ping.getLastRttMs());
+            }
             if (packet.getIndex() != 0) {
                 session.write(SystemPackets.packet(SystemSeq.HEARTBEAT, packet.getIndex(),
                         ping.toBuilder().setServerTimeMs(System.currentTimeMillis()).build()));

@@ -43,6 +43,23 @@ public interface Session {
     boolean push(Push push);
 
     /**
+     * Sends the client a system notice (module 0, seq NOTICE), for example a maintenance announcement.
+     * Never blocks; may be called from any thread.
+     *
+     * @param text the notice
+     * @return whether the session took it
+     */
+    boolean notice(String text);
+
+    /**
+     * The round-trip time the client last reported in a heartbeat, in milliseconds, or -1 before the
+     * first report.
+     *
+     * @return the round-trip time
+     */
+    long rttMillis();
+
+    /**
      * Sends the client a kick with the reason, then closes the connection.
      *
      * @param reason why
