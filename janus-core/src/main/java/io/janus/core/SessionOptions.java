@@ -355,12 +355,12 @@ public final class SessionOptions {
          * Sets how many records the gateway seals under one key before a key update; lower it only to
          * exercise key updates in tests.
          *
-         * @param records 1 to 2^24
+         * @param records 1 to 2^24 - 1
          * @return this builder
          */
         public Builder recordsPerKey(long records) {
-            if (records < 1 || records > io.janus.core.crypto.TrafficCipher.MAX_RECORDS_PER_KEY) {
-                throw new IllegalArgumentException("recordsPerKey: " + records + " (expected: 1 to 16777216)");
+            if (records < 1 || records >= io.janus.core.crypto.TrafficCipher.MAX_RECORDS_PER_KEY) {
+                throw new IllegalArgumentException("recordsPerKey: " + records + " (expected: 1 to 16777215)");
             }
             this.recordsPerKey = records;
             return this;

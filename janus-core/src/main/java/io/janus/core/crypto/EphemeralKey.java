@@ -65,8 +65,12 @@ public final class EphemeralKey {
      *         peer key, RFC 7748 section 6.1)
      */
     public byte[] agree(byte[] peerPublicKey) {
+        if (peerPublicKey.length != LENGTH) {
+            throw new ProtocolException(Reason.HANDSHAKE_FAILED,
+                    "X25519 public key of " + peerPublicKey.length + " bytes (expected: 32)");
+        }
         byte[] shared = new byte[LENGTH];
-        if (peerPublicKey.length != LENGTH || !X25519.calculateAgreement(privateKey, 0, peerPublicKey, 0, shared, 0)) {
+        if (!X25519.calculateAgreement(privateKey, 0, peerPublicKey, 0, shared, 0)) {
             throw new ProtocolException(Reason.HANDSHAKE_FAILED, "the X25519 shared secret is all zero");
         }
         return shared;

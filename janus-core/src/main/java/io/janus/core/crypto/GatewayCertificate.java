@@ -53,10 +53,11 @@ public final class GatewayCertificate {
     public static GatewayCertificate issue(SigningKey root, String keyId, byte[] gatewayPublicKey,
             Instant notBefore, Instant notAfter) {
         requireNonNull(root, "root");
-        byte[] id = requireNonNull(keyId, "keyId").getBytes(StandardCharsets.US_ASCII);
-        if (id.length == 0 || id.length > MAX_KEY_ID_LENGTH || !StandardCharsets.US_ASCII.newEncoder().canEncode(keyId)) {
-            throw new IllegalArgumentException("keyId: '" + keyId + "' (expected: 1 to 32 ASCII characters)");
+        requireNonNull(keyId, "keyId");
+        if (keyId.isEmpty() || keyId.length() > MAX_KEY_ID_LENGTH || !keyId.chars().allMatch(GatewayCertificate::printable)) {
+            throw new IllegalArgumentException("keyId: '" + keyId + "' (expected: 1 to 32 printable ASCII characters)");
         }
+        byte[] id = keyId.getBytes(StandardCharsets.US_ASCII);
         if (gatewayPublicKey.length != SigningKey.PUBLIC_KEY_LENGTH) {
             throw new IllegalArgumentException("gatewayPublicKey: " + gatewayPublicKey.length + " bytes (expected: 32)");
         }
@@ -93,7 +94,7 @@ public final class GatewayCertificate {
         byte[] id = new byte[k];
         buf.get(id);
         for (byte b : id) {
-            if (b < 0x20 || b > 0x7E) {
+            if (!printable(b)) {
                 throw invalid("the certificate's key id is not printable ASCII");
             }
         }
@@ -127,12 +128,27 @@ public final class GatewayCertificate {
         if (!signed) {
             throw invalid("gateway certificate '" + keyId + "' is not signed by a pinned root key");
         }
+        // Written so that neither side can overflow: t and the skew are small, the window may not be.
         long t = now.getEpochSecond();
-        if (t < notBefore - skew.getSeconds()) {
-            throw invalid("gateway certificate '" + keyId + "' is not valid before " + Instant.ofEpochSecond(notBefore));
+        long s = skew.getSeconds();
+        if (t + s < notBefore) {
+            throw invalid("gateway certificate '" + keyId + "' is not valid before " + describe(notBefore));
         }
-        if (t > notAfter + skew.getSeconds()) {
-            throw invalid("gateway certificate '" + keyId + "' expired at " + Instant.ofEpochSecond(notAfter));
+        if (t - s > notAfter) {
+            throw invalid("gateway certificate '" + keyId + "' expired at " + describe(notAfter));
+        }
+    }
+
+    private static boolean printable(int c) {
+        return c >= 0x20 && c <= 0x7E;
+    }
+
+    /** Seconds since the epoch as text, also for values beyond what {@link Instant} holds. */
+    private static String describe(long epochSeconds) {
+        try {
+            return Instant.ofEpochSecond(epochSeconds).toString();
+        } catch (java.time.DateTimeException e) {
+            return epochSeconds + " s after the epoch";
         }
     }
 
@@ -169,14 +185,19 @@ public final class GatewayCertificate {
         return publicKey.clone();
     }
 
-    /** Start of validity. */
+    /** Start of validity, clamped to what {@link Instant} holds. */
     public Instant notBefore() {
-        return Instant.ofEpochSecond(notBefore);
+        return clamp(notBefore);
     }
 
-    /** End of validity. */
+    /** End of validity, clamped to what {@link Instant} holds. */
     public Instant notAfter() {
-        return Instant.ofEpochSecond(notAfter);
+        return clamp(notAfter);
+    }
+
+    private static Instant clamp(long epochSeconds) {
+        return Instant.ofEpochSecond(Math.max(Instant.MIN.getEpochSecond(),
+                Math.min(Instant.MAX.getEpochSecond(), epochSeconds)));
     }
 
     /** The encoded certificate in standard base64, as configuration files hold it. */

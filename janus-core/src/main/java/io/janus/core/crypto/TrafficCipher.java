@@ -52,8 +52,9 @@ public final class TrafficCipher {
         if (secret.length != KeySchedule.SECRET_LENGTH) {
             throw new IllegalArgumentException("secret: " + secret.length + " bytes (expected: 32)");
         }
-        if (updateInterval <= 0 || updateInterval > MAX_RECORDS_PER_KEY) {
-            throw new IllegalArgumentException("updateInterval: " + updateInterval + " (expected: 1 to 2^24)");
+        // The key update record itself is sealed under the old key, so it must still fit below the limit.
+        if (updateInterval <= 0 || updateInterval >= MAX_RECORDS_PER_KEY) {
+            throw new IllegalArgumentException("updateInterval: " + updateInterval + " (expected: 1 to 2^24 - 1)");
         }
         this.sealing = sealing;
         this.updateInterval = updateInterval;
@@ -83,7 +84,7 @@ public final class TrafficCipher {
      * @return the cipher
      */
     public static TrafficCipher opening(byte[] secret) {
-        return new TrafficCipher(secret, false, MAX_RECORDS_PER_KEY);
+        return new TrafficCipher(secret, false, MAX_RECORDS_PER_KEY - 1);
     }
 
     private void install(byte[] newSecret) {
