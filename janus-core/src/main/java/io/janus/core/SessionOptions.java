@@ -28,6 +28,20 @@ public final class SessionOptions {
     private final int compressionThreshold;
     private final int maxInflatedBytes;
     private final long recordsPerKey;
+    private final double handshakesPerSecondPerIp;
+    private final int handshakeBurstPerIp;
+    private final double handshakesPerSecond;
+    private final double requestsPerSecond;
+    private final int requestBurst;
+    private final RateLimitPolicy requestRatePolicy;
+
+    /** What happens to a session that sends requests faster than its rate limit. */
+    public enum RateLimitPolicy {
+        /** The request over the limit is answered with {@link io.janus.api.Reason#RATE_LIMITED}; the session stays. */
+        REJECT,
+        /** The session is closed with {@link io.janus.api.Reason#RATE_LIMITED}. */
+        DISCONNECT
+    }
 
     private SessionOptions(Builder b) {
         this.maxFrameLength = b.maxFrameLength;
@@ -45,6 +59,12 @@ public final class SessionOptions {
         this.compressionThreshold = b.compressionThreshold;
         this.maxInflatedBytes = b.maxInflatedBytes;
         this.recordsPerKey = b.recordsPerKey;
+        this.handshakesPerSecondPerIp = b.handshakesPerSecondPerIp;
+        this.handshakeBurstPerIp = b.handshakeBurstPerIp;
+        this.handshakesPerSecond = b.handshakesPerSecond;
+        this.requestsPerSecond = b.requestsPerSecond;
+        this.requestBurst = b.requestBurst;
+        this.requestRatePolicy = b.requestRatePolicy;
     }
 
     /** The defaults. */
@@ -146,6 +166,39 @@ public final class SessionOptions {
         return recordsPerKey;
     }
 
+    /** New connections a second from one IP address (default 10), with {@link #handshakeBurstPerIp()}. */
+    public double handshakesPerSecondPerIp() {
+        return handshakesPerSecondPerIp;
+    }
+
+    /** New connections one IP address may open at once (default 20). */
+    public int handshakeBurstPerIp() {
+        return handshakeBurstPerIp;
+    }
+
+    /**
+     * New connections a second for the whole gateway (default 2,000; a handshake costs about 0.2 ms of
+     * CPU, so this keeps handshakes under half of two cores).
+     */
+    public double handshakesPerSecond() {
+        return handshakesPerSecond;
+    }
+
+    /** Packets a second one logged-in session may send (default 50), with {@link #requestBurst()}. */
+    public double requestsPerSecond() {
+        return requestsPerSecond;
+    }
+
+    /** Packets one session may send at once (default 100). */
+    public int requestBurst() {
+        return requestBurst;
+    }
+
+    /** What a session over its request rate gets (default {@link RateLimitPolicy#REJECT}). */
+    public RateLimitPolicy requestRatePolicy() {
+        return requestRatePolicy;
+    }
+
     @Override
     public String toString() {
         return "SessionOptions{maxFrameLength=" + maxFrameLength + ", loginTimeout=" + loginTimeout
@@ -155,7 +208,10 @@ public final class SessionOptions {
                 + ", maxOutboundBytes=" + maxOutboundBytes + ", maxConnections=" + maxConnections
                 + ", maxConnectionsPerIp=" + maxConnectionsPerIp + ", duplicateLoginPolicy=" + duplicateLoginPolicy
                 + ", compressionThreshold=" + compressionThreshold + ", maxInflatedBytes=" + maxInflatedBytes
-                + ", recordsPerKey=" + recordsPerKey + "}";
+                + ", recordsPerKey=" + recordsPerKey + ", handshakesPerSecondPerIp=" + handshakesPerSecondPerIp
+                + ", handshakeBurstPerIp=" + handshakeBurstPerIp + ", handshakesPerSecond=" + handshakesPerSecond
+                + ", requestsPerSecond=" + requestsPerSecond + ", requestBurst=" + requestBurst
+                + ", requestRatePolicy=" + requestRatePolicy + "}";
     }
 
     /** Builds {@link SessionOptions}. Not thread-safe. */
@@ -175,6 +231,12 @@ public final class SessionOptions {
         private int compressionThreshold = 1024;
         private int maxInflatedBytes = 1024 * 1024;
         private long recordsPerKey = io.janus.core.crypto.TrafficCipher.DEFAULT_UPDATE_INTERVAL;
+        private double handshakesPerSecondPerIp = 10;
+        private int handshakeBurstPerIp = 20;
+        private double handshakesPerSecond = 2000;
+        private double requestsPerSecond = 50;
+        private int requestBurst = 100;
+        private RateLimitPolicy requestRatePolicy = RateLimitPolicy.REJECT;
 
         private Builder() {
         }
@@ -195,6 +257,12 @@ public final class SessionOptions {
             compressionThreshold = o.compressionThreshold;
             maxInflatedBytes = o.maxInflatedBytes;
             recordsPerKey = o.recordsPerKey;
+            handshakesPerSecondPerIp = o.handshakesPerSecondPerIp;
+            handshakeBurstPerIp = o.handshakeBurstPerIp;
+            handshakesPerSecond = o.handshakesPerSecond;
+            requestsPerSecond = o.requestsPerSecond;
+            requestBurst = o.requestBurst;
+            requestRatePolicy = o.requestRatePolicy;
         }
 
         /**
@@ -364,6 +432,56 @@ public final class SessionOptions {
             }
             this.recordsPerKey = records;
             return this;
+        }
+
+        /**
+         * Limits new connections (handshakes) per client IP address.
+         *
+         * @param perSecond sustained rate, above 0
+         * @param burst how many at once, at least 1
+         * @return this builder
+         */
+        public Builder handshakeRatePerIp(double perSecond, int burst) {
+            checkRate("handshakesPerSecondPerIp", perSecond);
+            checkRange("handshakeBurstPerIp", burst, 1, Integer.MAX_VALUE);
+            this.handshakesPerSecondPerIp = perSecond;
+            this.handshakeBurstPerIp = burst;
+            return this;
+        }
+
+        /**
+         * Limits new connections (handshakes) for the whole gateway.
+         *
+         * @param perSecond sustained rate, above 0; also the burst
+         * @return this builder
+         */
+        public Builder handshakeRate(double perSecond) {
+            checkRate("handshakesPerSecond", perSecond);
+            this.handshakesPerSecond = perSecond;
+            return this;
+        }
+
+        /**
+         * Limits the packets one logged-in session may send.
+         *
+         * @param perSecond sustained rate, above 0
+         * @param burst how many at once, at least 1
+         * @param policy what a session over the limit gets
+         * @return this builder
+         */
+        public Builder requestRate(double perSecond, int burst, RateLimitPolicy policy) {
+            checkRate("requestsPerSecond", perSecond);
+            checkRange("requestBurst", burst, 1, Integer.MAX_VALUE);
+            this.requestsPerSecond = perSecond;
+            this.requestBurst = burst;
+            this.requestRatePolicy = requireNonNull(policy, "policy");
+            return this;
+        }
+
+        private static void checkRate(String name, double perSecond) {
+            if (!(perSecond > 0) || Double.isInfinite(perSecond)) {
+                throw new IllegalArgumentException(name + ": " + perSecond + " (expected: > 0 and finite)");
+            }
         }
 
         /**

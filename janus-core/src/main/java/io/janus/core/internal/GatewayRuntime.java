@@ -38,6 +38,9 @@ public final class GatewayRuntime {
 
     private static final Logger sessionLogger = LoggerFactory.getLogger(SESSION_LOGGER);
 
+    /** Client addresses with a handshake-rate bucket of their own; others share one. */
+    private static final int MAX_TRACKED_ADDRESSES = 65_536;
+
     private final String gatewayId;
     private final GatewayIdentity identity;
     private final ClientAttestation attestation;
@@ -45,6 +48,7 @@ public final class GatewayRuntime {
     private final GatewayStats stats;
     private final DefaultSessionRegistry registry = new DefaultSessionRegistry();
     private final ConnectionLimiter limiter;
+    private final HandshakeLimiter handshakes;
     private final Authenticator authenticator;
     private final Dispatcher dispatcher;
     private final Tunnel tunnel;
@@ -76,6 +80,8 @@ public final class GatewayRuntime {
         this.tunnel = requireNonNull(tunnel, "tunnel");
         this.dispatcher = new Dispatcher(requireNonNull(router, "router"), tunnel, options);
         this.limiter = new ConnectionLimiter(options.maxConnections(), options.maxConnectionsPerIp());
+        this.handshakes = new HandshakeLimiter(options.handshakesPerSecondPerIp(), options.handshakeBurstPerIp(),
+                options.handshakesPerSecond(), MAX_TRACKED_ADDRESSES, System.nanoTime());
         this.pusher = new LocalPusher(registry);
         // Session ids: 23 random bits that tell gateways apart, then a 40-bit counter.
         this.idPrefix = (new SecureRandom().nextLong() & 0x7FFFFFL) << 40;
@@ -139,13 +145,18 @@ public final class GatewayRuntime {
      */
     public void initSession(Channel channel, String transport) {
         InetAddress address = addressOf(channel.remoteAddress());
-        Reason admitted = limiter.tryAcquire(address);
+        // Both checks run at accept, before anything is allocated for the connection or any
+        // cryptographic work: a flood is refused at the cost of one small write.
+        Reason rate = handshakes.tryAcquire(address, System.nanoTime());
+        Reason admitted = rate == Reason.OK ? limiter.tryAcquire(address) : rate;
         if (admitted != Reason.OK) {
             stats.recordSessionClosed(admitted);
             closeLog.info("connection from {} over {} refused: {}", channel.remoteAddress(), transport, admitted);
             // Tell the client why, in clear (no handshake happened): one HandshakeError, then close.
             channel.eventLoop().execute(() -> channel.writeAndFlush(
-                    HandshakeError.of(admitted, "connection limit reached").encode(channel.alloc()))
+                    HandshakeError.of(admitted, admitted == Reason.HANDSHAKE_RATE_LIMITED
+                            ? "too many new connections; retry later" : "connection limit reached")
+                            .encode(channel.alloc()))
                     .addListener(ChannelFutureListener.CLOSE));
             return;
         }

@@ -51,6 +51,7 @@ final class SessionHandler extends ChannelInboundHandlerAdapter {
     private State state = State.AWAIT_LOGIN;
     private ScheduledFuture<?> loginDeadline;
     private int inflight;
+    private TokenBucket requestRate;
 
     SessionHandler(GatewayRuntime runtime, DefaultSession session) {
         this.runtime = runtime;
@@ -169,6 +170,7 @@ final class SessionHandler extends ChannelInboundHandlerAdapter {
             return;
         }
         state = State.ACTIVE;
+        requestRate = new TokenBucket(options.requestsPerSecond(), options.requestBurst(), System.nanoTime());
         loginDeadline.cancel(false);
         runtime.stats().recordLogin();
         session.write(SystemPackets.packet(SystemSeq.LOGIN, login.getIndex(), LoginResponse.newBuilder()
@@ -191,6 +193,17 @@ final class SessionHandler extends ChannelInboundHandlerAdapter {
     }
 
     private void onActive(ChannelHandlerContext ctx, Packet packet) {
+        if (!requestRate.tryAcquire(System.nanoTime())) {
+            runtime.stats().recordRequestFailed(Reason.RATE_LIMITED);
+            if (options.requestRatePolicy() == io.janus.core.SessionOptions.RateLimitPolicy.DISCONNECT) {
+                session.close(Reason.RATE_LIMITED, "more than " + options.requestsPerSecond()
+                        + " packets a second (burst " + options.requestBurst() + ")");
+            } else if (packet.getIndex() != 0) {
+                session.write(SystemPackets.error(packet, Reason.RATE_LIMITED, "more than "
+                        + options.requestsPerSecond() + " packets a second (burst " + options.requestBurst() + ")"));
+            }
+            return;
+        }
         if (packet.getModule() == SystemPackets.MODULE) {
             onSystem(packet);
             return;
