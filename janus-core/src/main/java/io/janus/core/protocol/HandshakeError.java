@@ -76,6 +76,10 @@ public final class HandshakeError {
     public ByteBuf encode(ByteBufAllocator alloc) {
         byte[] text = message.getBytes(StandardCharsets.UTF_8);
         int n = Math.min(text.length, MAX_MESSAGE_BYTES);
+        // Never cut inside a UTF-8 sequence: back off over continuation bytes (10xxxxxx).
+        while (n < text.length && n > 0 && (text[n] & 0xC0) == 0x80) {
+            n--;
+        }
         ByteBuf buf = alloc.buffer(5 + n);
         buf.writeByte(TYPE).writeShort(code).writeShort(n).writeBytes(text, 0, n);
         return buf;

@@ -122,16 +122,15 @@ public final class SecureClientHandler extends ChannelDuplexHandler {
         ephemeral = null;
         byte[] transcript = serverHello.transcriptHash(hello);
         KeySchedule keys = KeySchedule.derive(shared, transcript);
+        int threshold = serverHello.compressionThreshold();
+        if (threshold > 0 && !acceptCompression) {
+            throw new ProtocolException(Reason.HANDSHAKE_FAILED, "the gateway turned on compression unasked");
+        }
         records = new SecureChannel(TrafficCipher.sealing(keys.clientToServerSecret(), keyUpdateInterval),
                 TrafficCipher.opening(keys.serverToClientSecret()));
-        int threshold = serverHello.compressionThreshold();
-        if (threshold > 0) {
-            if (!acceptCompression) {
-                throw new ProtocolException(Reason.HANDSHAKE_FAILED, "the gateway turned on compression unasked");
-            }
-            ctx.pipeline().addAfter(PacketCodec.NAME, SecureChannel.COMPRESSION_NAME,
-                    new CompressionHandler(threshold, maxInflatedBytes));
-        }
+        // Installed also when compression is off: it then refuses a body flagged as compressed.
+        ctx.pipeline().addAfter(PacketCodec.NAME, SecureChannel.COMPRESSION_NAME,
+                new CompressionHandler(threshold, maxInflatedBytes));
         HandshakeResult result = new HandshakeResult(transcript, keys.resumeSecret(), threshold,
                 serverHello.certificate());
         ctx.channel().attr(HandshakeResult.KEY).set(result);
