@@ -177,8 +177,8 @@ public final class SessionOptions {
     }
 
     /**
-     * New connections a second for the whole gateway (default 2,000; a handshake costs about 0.2 ms of
-     * CPU, so this keeps handshakes under half of two cores).
+     * New connections a second for the whole gateway (default 2,000; a handshake costs about 0.27 ms of
+     * CPU, docs/benchmarks.md, so this keeps handshakes to about half of one of two cores).
      */
     public double handshakesPerSecond() {
         return handshakesPerSecond;

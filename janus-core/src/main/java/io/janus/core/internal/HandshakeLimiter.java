@@ -9,7 +9,7 @@ import java.util.concurrent.ConcurrentHashMap;
 /**
  * Limits the rate of new connections, that is of handshakes, per client address and in total, so that
  * a flood is refused when the connection is accepted: before any X25519 or Ed25519 work, which costs
- * about 0.2 ms of CPU per handshake.
+ * about 0.27 ms of CPU per handshake (docs/benchmarks.md).
  *
  * <p>Per-address buckets live in a map bounded by {@code maxTrackedAddresses}. A full bucket carries no
  * information, so when the map is full the full ones are dropped; if none is, addresses not yet tracked
