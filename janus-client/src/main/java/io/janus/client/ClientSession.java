@@ -280,7 +280,7 @@ public final class ClientSession implements AutoCloseable {
         }
         if (SystemPackets.is(packet, SystemSeq.KICK)) {
             Kick kick = SystemPackets.parse(Kick.parser(), packet.getBody());
-            kickReason.set(new CloseReason(kick.getReason(), kick.getMessage(), true));
+            kickReason.set(new CloseReason(kick.getReason(), kick.getMessage(), kick.getReconnectAddress(), true));
             return;
         }
         for (PushListener listener : pushListeners) {

@@ -3,6 +3,8 @@ package io.janus.core;
 import static java.util.Objects.requireNonNull;
 
 import io.janus.api.Reason;
+import io.janus.core.admin.AdminOptions;
+import io.janus.core.admin.AdminServer;
 import io.janus.core.crypto.ClientAttestation;
 import io.janus.core.crypto.GatewayIdentity;
 import io.janus.core.game.GameHandlers;
@@ -36,6 +38,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeSet;
 import java.util.UUID;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.CompletableFuture;
@@ -70,8 +73,13 @@ import org.slf4j.LoggerFactory;
  * the gateway creates, it closes on {@link #stop()}; event loops, executors and components passed in by
  * the user are never closed by the gateway.
  *
- * <p>Thread-safe. {@link #start()} and {@link #stop()} may each be called once; later calls return the
- * same future.
+ * <p>Two ways to stop: {@link #stop()} kicks every client at once with {@link Reason#SERVER_SHUTDOWN};
+ * {@link #drain(String)} stops gracefully, letting every session finish the requests it has in flight
+ * (up to {@link Builder#drainTimeout(Duration) the drain timeout}) before a {@link Reason#SERVER_DRAIN}
+ * kick that may name a gateway to reconnect to. {@link #closeOnJvmShutdown()} drains on SIGTERM.
+ *
+ * <p>Thread-safe. {@link #start()}, {@link #stop()} and {@link #drain(String)} may be called in any
+ * order and more than once; later calls return the futures of the first.
  */
 public final class Gateway implements AutoCloseable {
 
@@ -80,7 +88,21 @@ public final class Gateway implements AutoCloseable {
     /** The service name that {@link Builder#game(GameHandlers)} registers. */
     public static final String DEFAULT_SERVICE = "game";
 
-    private enum State { NEW, STARTING, STARTED, STOPPING, STOPPED }
+    /** Where a gateway is in its lifecycle. */
+    public enum State {
+        /** Built, not started. */
+        NEW,
+        /** Binding its transports. */
+        STARTING,
+        /** Accepting clients. */
+        STARTED,
+        /** Draining: no longer accepting; sessions finish their requests, then are kicked. */
+        DRAINING,
+        /** Stopping: sessions are being closed and resources released. */
+        STOPPING,
+        /** Stopped: every session closed, every resource the gateway created released. */
+        STOPPED
+    }
 
     private final String id;
     private final SessionOptions options;
@@ -99,7 +121,10 @@ public final class Gateway implements AutoCloseable {
     private final List<AutoCloseable> owned = new ArrayList<>();
     private final List<ServiceInstance> localInstances = new ArrayList<>();
     private final GatewayRuntime runtime;
+    private final ModuleRoutes moduleRoutes;
+    private final AdminServer admin;
     private final Duration shutdownTimeout;
+    private final Duration drainTimeout;
     private final AtomicReference<State> state = new AtomicReference<>(State.NEW);
     private final CompletableFuture<Void> startFuture = new CompletableFuture<>();
     private final CompletableFuture<Void> stopFuture = new CompletableFuture<>();
@@ -110,6 +135,7 @@ public final class Gateway implements AutoCloseable {
         this.options = b.options;
         this.listeners = List.copyOf(b.listeners);
         this.shutdownTimeout = b.shutdownTimeout;
+        this.drainTimeout = b.drainTimeout;
         if (b.identity == null) {
             throw new IllegalStateException("no gateway identity: call identity(GatewayIdentity.fromBase64(keySeed, "
                     + "certificate)) with the gateway key and the certificate the root key signed for it "
@@ -165,6 +191,7 @@ public final class Gateway implements AutoCloseable {
             routes.defaultService(DEFAULT_SERVICE);
         }
         ModuleRoutes moduleRoutes = routes.build();
+        this.moduleRoutes = moduleRoutes;
         Map<String, String> routerProperties = b.routerProperties;
         this.router = b.router != null ? b.router
                 : own(RouterRegistry.getDefaultRegistry().select(b.routerName).newRouter(new RouterContext() {
@@ -220,6 +247,8 @@ public final class Gateway implements AutoCloseable {
             localInstances.add(ServiceInstance.of(service, id + "/" + service, InProcessTunnel.address(service),
                     Map.of()));
         }
+        // Built last: it only reads the gateway through its public methods, once started.
+        this.admin = b.admin != null ? new AdminServer(this, b.admin, bossGroup) : null;
     }
 
     private <T extends AutoCloseable> T own(T resource) {
@@ -261,6 +290,64 @@ public final class Gateway implements AutoCloseable {
         return runtime.localPusher();
     }
 
+    /** Where the gateway is in its lifecycle. */
+    public State state() {
+        return state.get();
+    }
+
+    /** The names of the gateway's transports, in the order they were configured. */
+    public List<String> transportNames() {
+        List<String> names = new ArrayList<>();
+        for (Transport transport : transports) {
+            names.add(transport.name());
+        }
+        return names;
+    }
+
+    /**
+     * Whether the gateway should receive new clients, as a load balancer's readiness check asks: it has
+     * started, is not draining or stopping, and every service named by the route table has at least
+     * one instance in discovery ({@link #unavailableServices()} is empty).
+     *
+     * @return whether the gateway is ready
+     */
+    public boolean isReady() {
+        return state.get() == State.STARTED && unavailableServices().isEmpty();
+    }
+
+    /**
+     * The services named by the route table that have no instance in discovery now: requests for their
+     * modules fail until one registers. Reads discovery's local snapshot; never blocks.
+     *
+     * @return the service names, sorted; empty when every service has an instance
+     */
+    public List<String> unavailableServices() {
+        List<String> missing = new ArrayList<>();
+        for (String service : new TreeSet<>(moduleRoutes.services())) {
+            if (discovery.instances(service).isEmpty()) {
+                missing.add(service);
+            }
+        }
+        return missing;
+    }
+
+    /**
+     * The address the admin endpoint is bound to, once started.
+     *
+     * @return the bound address
+     * @throws IllegalStateException when no admin endpoint is configured or it is not bound
+     */
+    public InetSocketAddress adminAddress() {
+        if (admin == null) {
+            throw new IllegalStateException("no admin endpoint: call admin(AdminOptions) on the builder");
+        }
+        InetSocketAddress address = admin.address();
+        if (address == null) {
+            throw new IllegalStateException("the admin endpoint is not bound; the gateway is " + state.get());
+        }
+        return address;
+    }
+
     /**
      * The address a transport is bound to, once started.
      *
@@ -289,6 +376,10 @@ public final class Gateway implements AutoCloseable {
         }
         listeners.forEach(l -> l.starting(this));
         List<CompletableFuture<?>> registrations = new ArrayList<>();
+        if (admin != null) {
+            // First, so that /health and /ready answer while the transports bind.
+            registrations.add(admin.start());
+        }
         for (ServiceInstance instance : localInstances) {
             registrations.add(discovery.register(instance).toCompletableFuture());
         }
@@ -320,16 +411,84 @@ public final class Gateway implements AutoCloseable {
 
     /**
      * Stops accepting clients, kicks every session with {@link Reason#SERVER_SHUTDOWN}, then releases
-     * what the gateway created. Never blocks the caller.
+     * what the gateway created. Never blocks the caller. During a {@link #drain drain} it does not cut
+     * the drain short: it returns the future the drain completes.
      *
      * @return a future completed when the gateway has stopped
      */
     public CompletableFuture<Void> stop() {
-        State previous = state.getAndUpdate(s -> s == State.STOPPING || s == State.STOPPED ? s : State.STOPPING);
-        if (previous == State.STOPPING || previous == State.STOPPED) {
+        State previous = state.getAndUpdate(s -> s == State.DRAINING || s == State.STOPPING || s == State.STOPPED
+                ? s : State.STOPPING);
+        if (previous == State.DRAINING || previous == State.STOPPING || previous == State.STOPPED) {
             return stopFuture;
         }
         listeners.forEach(l -> l.stopping(this));
+        CompletableFuture.allOf(stopTransports(), deregister())
+                .thenCompose(v -> closeSessions())
+                .whenComplete((v, t) -> finish());
+        return stopFuture;
+    }
+
+    /**
+     * Drains the gateway without a reconnect address; see {@link #drain(String)}.
+     *
+     * @return a future completed when the gateway has stopped
+     */
+    public CompletableFuture<Void> drain() {
+        return drain(null);
+    }
+
+    /**
+     * Stops the gateway gracefully, in this order: withdraws the embedded services from discovery,
+     * reports not ready ({@link #isReady()}), stops accepting clients, then drains every session: new
+     * game requests are answered with {@link Reason#SERVER_DRAIN}, and once the requests a session has
+     * in flight are answered, it receives a KICK with {@link Reason#SERVER_DRAIN} and
+     * {@code reconnectAddress} and is closed. Sessions still busy at the drain timeout
+     * ({@link Builder#drainTimeout(Duration)}, counted from this call) receive the same kick at once.
+     * Then the gateway releases what it created, as {@link #stop()} does. Never blocks the caller.
+     *
+     * <p>Called again, or after {@link #stop()}, it returns the same future and changes nothing; called
+     * before {@link #start()}, it just stops.
+     *
+     * @param reconnectAddress where clients should reconnect (host:port), or {@code null} for none
+     * @return a future completed when every session is closed and the gateway has stopped
+     */
+    public CompletableFuture<Void> drain(String reconnectAddress) {
+        State previous = state.getAndUpdate(s -> s == State.NEW || s == State.STARTING || s == State.STARTED
+                ? State.DRAINING : s);
+        if (previous != State.NEW && previous != State.STARTING && previous != State.STARTED) {
+            return stopFuture;
+        }
+        long deadline = System.nanoTime() + drainTimeout.toNanos();
+        logger.info("Gateway {} draining (timeout {} ms, reconnect address: {})", id, drainTimeout.toMillis(),
+                reconnectAddress == null || reconnectAddress.isEmpty() ? "none" : reconnectAddress);
+        listeners.forEach(l -> l.stopping(this));
+        String message = reconnectAddress == null || reconnectAddress.isEmpty()
+                ? "the gateway is draining for maintenance; reconnect"
+                : "the gateway is draining for maintenance; reconnect to " + reconnectAddress;
+        // A drain during start waits for the binds, so that every transport it stops is bound.
+        CompletableFuture<?> started = previous == State.STARTING
+                ? startFuture.handle((v, t) -> null) : CompletableFuture.completedFuture(null);
+        started.thenCompose(v -> deregister())
+                .thenCompose(v -> stopTransports())
+                // Bounded: a slow discovery or transport must not push the drain past its timeout.
+                .completeOnTimeout(null, drainTimeout.toMillis(), TimeUnit.MILLISECONDS)
+                .thenCompose(v -> runtime.drainSessions(message, reconnectAddress,
+                        Math.max(0, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime()))))
+                // The kick grace of the sessions closed at the timeout, with margin.
+                .completeOnTimeout(null, drainTimeout.toMillis() + shutdownTimeout.toMillis(), TimeUnit.MILLISECONDS)
+                // Whatever slipped past the drain (none expected) goes as in a stop.
+                .thenCompose(v -> closeSessions())
+                .whenComplete((v, t) -> {
+                    if (t != null) {
+                        logger.warn("Gateway {} drain failed; stopping", id, t);
+                    }
+                    finish();
+                });
+        return stopFuture;
+    }
+
+    private CompletableFuture<Void> stopTransports() {
         List<CompletableFuture<?>> steps = new ArrayList<>();
         for (Transport transport : transports) {
             steps.add(transport.stop().exceptionally(t -> {
@@ -337,18 +496,38 @@ public final class Gateway implements AutoCloseable {
                 return null;
             }));
         }
+        return CompletableFuture.allOf(steps.toArray(new CompletableFuture<?>[0]));
+    }
+
+    private CompletableFuture<Void> deregister() {
+        List<CompletableFuture<?>> steps = new ArrayList<>();
         for (ServiceInstance instance : localInstances) {
-            steps.add(discovery.deregister(instance).toCompletableFuture().exceptionally(t -> null));
+            CompletableFuture<Void> step;
+            try {
+                step = discovery.deregister(instance).toCompletableFuture();
+            } catch (RuntimeException e) {
+                step = CompletableFuture.failedFuture(e);
+            }
+            steps.add(step.exceptionally(t -> {
+                logger.warn("Failed to withdraw {} from discovery", instance, t);
+                return null;
+            }));
         }
-        CompletableFuture.allOf(steps.toArray(new CompletableFuture<?>[0]))
-                .thenCompose(v -> closeSessions())
-                .whenComplete((v, t) -> {
-                    releaseOwned();
-                    state.set(State.STOPPED);
-                    listeners.forEach(l -> l.stopped(this));
-                    stopFuture.complete(null);
-                });
-        return stopFuture;
+        return CompletableFuture.allOf(steps.toArray(new CompletableFuture<?>[0]));
+    }
+
+    /** The last step of stop and drain: the admin endpoint, then what the gateway created. */
+    private void finish() {
+        CompletableFuture<Void> adminStopped = admin == null ? CompletableFuture.completedFuture(null)
+                : admin.stop().completeOnTimeout(null, shutdownTimeout.toMillis(), TimeUnit.MILLISECONDS);
+        adminStopped.whenComplete((v, t) -> {
+            releaseOwned();
+            state.set(State.STOPPED);
+            // Stopped before it was started: a later start() must not wait forever.
+            startFuture.completeExceptionally(new IllegalStateException("the gateway was stopped before it started"));
+            listeners.forEach(l -> l.stopped(this));
+            stopFuture.complete(null);
+        });
     }
 
     private CompletableFuture<Void> closeSessions() {
@@ -380,13 +559,18 @@ public final class Gateway implements AutoCloseable {
     }
 
     /**
-     * Stops the gateway and waits for it, up to twice the shutdown timeout. Must not be called from an
-     * event loop.
+     * Stops the gateway and waits for it, up to twice the shutdown timeout (plus the drain timeout when
+     * a drain is under way, which it lets finish). Must not be called from an event loop.
      */
     @Override
     public void close() {
+        awaitStopped(stop());
+    }
+
+    private void awaitStopped(CompletableFuture<Void> stopped) {
+        long draining = state.get() == State.DRAINING ? drainTimeout.toMillis() : 0;
         try {
-            stop().get(shutdownTimeout.toMillis() * 2 + 1000, TimeUnit.MILLISECONDS);
+            stopped.get(draining + shutdownTimeout.toMillis() * 2 + 1000, TimeUnit.MILLISECONDS);
             if (ownsEventLoops) {
                 workerGroup.terminationFuture().await(shutdownTimeout.toMillis() + 1000);
                 bossGroup.terminationFuture().await(shutdownTimeout.toMillis() + 1000);
@@ -424,13 +608,15 @@ public final class Gateway implements AutoCloseable {
     }
 
     /**
-     * Closes the gateway when the JVM shuts down (SIGTERM, end of main). Calling it again has no effect.
+     * Drains the gateway when the JVM shuts down (SIGTERM, end of main): clients finish their requests
+     * in flight and receive a {@link Reason#SERVER_DRAIN} kick, within the drain timeout; the hook then
+     * waits for the gateway to stop, as {@link #close()} does. Calling it again has no effect.
      *
      * @return this gateway
      */
     public synchronized Gateway closeOnJvmShutdown() {
         if (shutdownHook == null) {
-            shutdownHook = new Thread(this::close, "janus-shutdown-" + id);
+            shutdownHook = new Thread(() -> awaitStopped(drain()), "janus-shutdown-" + id);
             Runtime.getRuntime().addShutdownHook(shutdownHook);
             stopFuture.thenRun(() -> {
                 try {
@@ -549,6 +735,8 @@ public final class Gateway implements AutoCloseable {
         private int blockingThreads = 16;
         private int blockingQueueCapacity = 10_000;
         private Duration shutdownTimeout = Duration.ofSeconds(5);
+        private Duration drainTimeout = Duration.ofSeconds(30);
+        private AdminOptions admin;
 
         private Builder() {
         }
@@ -833,6 +1021,35 @@ public final class Gateway implements AutoCloseable {
                 throw new IllegalArgumentException("shutdownTimeout: " + timeout + " (expected: > 0)");
             }
             this.shutdownTimeout = timeout;
+            return this;
+        }
+
+        /**
+         * Sets how long {@link Gateway#drain(String)} lets sessions finish the requests they have in
+         * flight before it kicks them anyway.
+         *
+         * @param timeout positive (default 30 s)
+         * @return this builder
+         */
+        public Builder drainTimeout(Duration timeout) {
+            requireNonNull(timeout, "timeout");
+            if (timeout.isNegative() || timeout.isZero()) {
+                throw new IllegalArgumentException("drainTimeout: " + timeout + " (expected: > 0)");
+            }
+            this.drainTimeout = timeout;
+            return this;
+        }
+
+        /**
+         * Serves the operator's admin endpoint (health, readiness, statistics, metrics, drain, kick) on
+         * a port of its own, started and stopped with the gateway; see {@link AdminServer}. Off by
+         * default.
+         *
+         * @param options where it listens, and its bearer token
+         * @return this builder
+         */
+        public Builder admin(AdminOptions options) {
+            this.admin = requireNonNull(options, "options");
             return this;
         }
 

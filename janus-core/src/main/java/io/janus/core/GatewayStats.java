@@ -3,16 +3,25 @@ package io.janus.core;
 import io.janus.api.Reason;
 import java.util.EnumMap;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLongArray;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
- * Counters of one gateway: connections, logins, requests, and failures by {@link Reason}. The reason
- * labels are the same codes clients receive and log lines name. Thread-safe and cheap to update from
- * every event loop at once. Exported as OpenTelemetry metrics by the operations module.
+ * Counters of one gateway: connections, handshakes, logins, requests, and failures by {@link Reason}.
+ * The reason labels are the same codes clients receive and log lines name. Thread-safe and cheap to
+ * update from every event loop at once. The admin endpoint ({@link io.janus.core.admin.AdminServer})
+ * serves them as JSON and in the Prometheus text format; the operations module will export them as
+ * OpenTelemetry metrics.
  */
 public final class GatewayStats {
 
+    /** The handshake rate is averaged over this many seconds, the current one included. */
+    public static final int RATE_WINDOW_SECONDS = 10;
+
     private final LongAdder connectionsAccepted = new LongAdder();
+    private final LongAdder handshakes = new LongAdder();
+    private final RateWindow handshakeRate = new RateWindow(RATE_WINDOW_SECONDS);
     private final LongAdder logins = new LongAdder();
     private final LongAdder requests = new LongAdder();
     private final Map<Reason, LongAdder> sessionsClosed = counters();
@@ -33,6 +42,19 @@ public final class GatewayStats {
     /** Records an accepted connection; called by the session pipeline. */
     public void recordConnectionAccepted() {
         connectionsAccepted.increment();
+    }
+
+    /**
+     * Records a completed handshake: the gateway sent its signed ServerHello and derived the session
+     * keys (docs/protocol.md, section 4); called by the session pipeline.
+     */
+    public void recordHandshake() {
+        recordHandshake(System.nanoTime());
+    }
+
+    void recordHandshake(long nowNanos) {
+        handshakes.increment();
+        handshakeRate.record(nowNanos);
     }
 
     /** Records a successful login; called by the session pipeline. */
@@ -67,6 +89,25 @@ public final class GatewayStats {
     /** Connections accepted since start. */
     public long connectionsAccepted() {
         return connectionsAccepted.sum();
+    }
+
+    /** Completed handshakes since start (see {@link #recordHandshake()}). */
+    public long handshakes() {
+        return handshakes.sum();
+    }
+
+    /**
+     * Completed handshakes a second, averaged over the last {@value #RATE_WINDOW_SECONDS} seconds (the
+     * current, partial second included).
+     *
+     * @return the rate
+     */
+    public double handshakesPerSecond() {
+        return handshakesPerSecond(System.nanoTime());
+    }
+
+    double handshakesPerSecond(long nowNanos) {
+        return handshakeRate.rate(nowNanos);
     }
 
     /** Successful logins since start. */
@@ -122,7 +163,60 @@ public final class GatewayStats {
 
     @Override
     public String toString() {
-        return "GatewayStats{connections=" + connectionsAccepted() + ", logins=" + logins() + ", requests="
-                + requests() + ", closed=" + sessionsClosed() + ", failedRequests=" + requestsFailed() + "}";
+        return "GatewayStats{connections=" + connectionsAccepted() + ", handshakes=" + handshakes() + ", logins="
+                + logins() + ", requests=" + requests() + ", closed=" + sessionsClosed() + ", failedRequests="
+                + requestsFailed() + "}";
+    }
+
+    /**
+     * Events per second over a sliding window of whole seconds, in fixed memory: one slot per second,
+     * each packing the second it counts (high 32 bits) and its count (low 32 bits) into one long, so
+     * that moving a slot to a new second and counting in it is a single compare-and-set and no count
+     * is lost to a race.
+     */
+    private static final class RateWindow {
+        private final int seconds;
+        private final AtomicLongArray slots;
+
+        RateWindow(int seconds) {
+            this.seconds = seconds;
+            this.slots = new AtomicLongArray(seconds);
+        }
+
+        private static long second(long nanos) {
+            return Math.floorDiv(nanos, TimeUnit.SECONDS.toNanos(1)) & 0xFFFF_FFFFL;
+        }
+
+        void record(long nowNanos) {
+            long second = second(nowNanos);
+            int i = (int) (second % seconds);
+            while (true) {
+                long slot = slots.get(i);
+                long next;
+                if ((slot >>> 32) != second) {
+                    next = (second << 32) | 1; // the slot held a second that left the window
+                } else if ((slot & 0xFFFF_FFFFL) == 0xFFFF_FFFFL) {
+                    return; // saturated: four billion in one second
+                } else {
+                    next = slot + 1;
+                }
+                if (slots.compareAndSet(i, slot, next)) {
+                    return;
+                }
+            }
+        }
+
+        double rate(long nowNanos) {
+            long now = second(nowNanos);
+            long sum = 0;
+            for (int i = 0; i < seconds; i++) {
+                long slot = slots.get(i);
+                long age = (now - (slot >>> 32)) & 0xFFFF_FFFFL;
+                if (age < seconds) {
+                    sum += slot & 0xFFFF_FFFFL;
+                }
+            }
+            return (double) sum / seconds;
+        }
     }
 }

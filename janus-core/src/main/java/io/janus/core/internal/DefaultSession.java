@@ -31,6 +31,11 @@ public final class DefaultSession implements Session {
     private final CompletableFuture<Reason> closeFuture = new CompletableFuture<>();
     private volatile SessionInfo info;
     private volatile long rttMillis = -1;
+    // Confined to the session's event loop: game requests dispatched and not yet answered, and the
+    // drain notice once the gateway drains (docs/architecture.md, "Drain").
+    private int inflight;
+    private Packet drainKick;
+    private String drainMessage;
 
     DefaultSession(long id, Channel channel, String transport, GatewayRuntime runtime) {
         this.id = id;
@@ -144,6 +149,65 @@ public final class DefaultSession implements Session {
         return true;
     }
 
+    /** Game requests dispatched and not yet answered. Event loop only. */
+    int inflight() {
+        return inflight;
+    }
+
+    /** A game request was dispatched. Event loop only. */
+    void requestStarted() {
+        inflight++;
+    }
+
+    /**
+     * A game request was answered (its answer already written). Event loop only. The last answer of a
+     * draining session closes it with the drain notice, behind that answer.
+     */
+    void requestAnswered() {
+        inflight--;
+        if (inflight == 0 && drainKick != null) {
+            close(Reason.SERVER_DRAIN, drainMessage, drainKick);
+        }
+    }
+
+    /** Whether the gateway drains this session: new game requests are refused. Event loop only. */
+    boolean isDraining() {
+        return drainKick != null;
+    }
+
+    /**
+     * Starts draining this session, from any thread: from now on new game requests are answered with
+     * {@link Reason#SERVER_DRAIN}; once every request in flight is answered (at once when none is), the
+     * session is closed with {@code kick}. Calling it again has no effect.
+     *
+     * @param kick the drain notice, a KICK with {@link Reason#SERVER_DRAIN}
+     * @param message the detail for the log
+     * @return the close future
+     */
+    CompletableFuture<Reason> drain(Packet kick, String message) {
+        Runnable start = () -> {
+            if (drainKick != null || isClosing()) {
+                return;
+            }
+            drainKick = kick;
+            drainMessage = message;
+            if (inflight == 0) {
+                close(Reason.SERVER_DRAIN, message, kick);
+            }
+        };
+        if (channel.eventLoop().inEventLoop()) {
+            start.run();
+        } else {
+            try {
+                channel.eventLoop().execute(start);
+            } catch (java.util.concurrent.RejectedExecutionException e) {
+                // The event loop is shutting down: so is the connection.
+                close(Reason.SERVER_DRAIN, message, kick);
+            }
+        }
+        return closeFuture;
+    }
+
     @Override
     public void close(Reason reason, String message) {
         close(reason, message, true);
@@ -158,13 +222,25 @@ public final class DefaultSession implements Session {
      * @param notify whether to send a kick first
      */
     void close(Reason reason, String message, boolean notify) {
+        close(reason, message, notify ? SystemPackets.kick(reason, message) : null);
+    }
+
+    /**
+     * Closes the session once, from any thread, as {@link #close(Reason, String, boolean)} does, with
+     * a given kick.
+     *
+     * @param reason why, counted and logged
+     * @param message detail for the log
+     * @param kick the KICK packet to send first, or {@code null} for none
+     */
+    void close(Reason reason, String message, Packet kick) {
         if (!closeReason.compareAndSet(null, reason)) {
             return;
         }
         runtime.stats().recordSessionClosed(reason);
         runtime.logClose(this, reason, message);
-        if (notify && reason != Reason.SLOW_CONSUMER && channel.isActive()) {
-            channel.writeAndFlush(SystemPackets.kick(reason, message)).addListener(ChannelFutureListener.CLOSE);
+        if (kick != null && reason != Reason.SLOW_CONSUMER && channel.isActive()) {
+            channel.writeAndFlush(kick).addListener(ChannelFutureListener.CLOSE);
             channel.eventLoop().schedule(() -> {
                 channel.close();
             }, KICK_GRACE_MILLIS, TimeUnit.MILLISECONDS);

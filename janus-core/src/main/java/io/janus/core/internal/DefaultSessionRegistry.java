@@ -102,6 +102,11 @@ public final class DefaultSessionRegistry implements SessionRegistry {
         return byPlayer.size();
     }
 
+    /** The open sessions, weakly consistent, as the gateway's own type. */
+    Collection<DefaultSession> all() {
+        return Collections.unmodifiableCollection(byId.values());
+    }
+
     @Override
     public Collection<Session> sessions() {
         return Collections.unmodifiableCollection(byId.values());

@@ -2,6 +2,7 @@ package io.janus.core.internal;
 
 import static java.util.Objects.requireNonNull;
 
+import io.janus.api.Packet;
 import io.janus.api.Reason;
 import io.janus.core.GatewayStats;
 import io.janus.core.SessionOptions;
@@ -11,6 +12,7 @@ import io.janus.core.crypto.GatewayIdentity;
 import io.janus.core.protocol.HandshakeError;
 import io.janus.core.protocol.PacketCodec;
 import io.janus.core.protocol.SecureServerHandler;
+import io.janus.core.protocol.SystemPackets;
 import io.janus.core.spi.Authenticator;
 import io.janus.core.spi.Router;
 import io.janus.core.spi.Tunnel;
@@ -22,6 +24,9 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.security.SecureRandom;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
@@ -56,6 +61,9 @@ public final class GatewayRuntime {
     private final RateLimitedLog closeLog = new RateLimitedLog(sessionLogger, 50);
     private final long idPrefix;
     private final AtomicLong idCounter = new AtomicLong();
+    /** The drain notice once the gateway drains; {@code null} before. */
+    private volatile Packet drainKick;
+    private volatile String drainMessage;
 
     /**
      * Creates the runtime.
@@ -175,6 +183,55 @@ public final class GatewayRuntime {
 
     private static InetAddress addressOf(SocketAddress address) {
         return address instanceof InetSocketAddress ? ((InetSocketAddress) address).getAddress() : null;
+    }
+
+    /**
+     * Drains every session (docs/architecture.md, "Drain"): each stops dispatching new game requests
+     * (they are answered with {@link Reason#SERVER_DRAIN}), and is closed with a KICK carrying
+     * {@link Reason#SERVER_DRAIN}, {@code message} and {@code reconnectAddress} once the requests it
+     * has in flight are answered; sessions still open after {@code timeoutMillis} are closed with the
+     * same kick at once. Never blocks; call it once, after the transports stopped accepting.
+     *
+     * @param message the kick's detail
+     * @param reconnectAddress where clients should reconnect, or {@code null} for none
+     * @param timeoutMillis how long sessions may take to finish their requests
+     * @return a future completed when every session is closed
+     */
+    public CompletableFuture<Void> drainSessions(String message, String reconnectAddress, long timeoutMillis) {
+        Packet kick = SystemPackets.kick(Reason.SERVER_DRAIN, message, reconnectAddress);
+        drainMessage = message;
+        // Published before the registry is walked: a session registered concurrently either is in the
+        // walk or sees the kick in drainIfDraining.
+        drainKick = kick;
+        List<CompletableFuture<Reason>> closing = new ArrayList<>();
+        for (DefaultSession session : registry.all()) {
+            closing.add(session.drain(kick, message));
+        }
+        CompletableFuture<Void> done = CompletableFuture.allOf(closing.toArray(new CompletableFuture<?>[0]));
+        // Runs on the JDK's delay thread, like completeOnTimeout: closing only queues writes and closes.
+        new CompletableFuture<Void>().completeOnTimeout(null, timeoutMillis, TimeUnit.MILLISECONDS).thenRun(() -> {
+            if (done.isDone()) {
+                return;
+            }
+            int left = 0;
+            for (DefaultSession session : registry.all()) {
+                if (!session.isClosing()) {
+                    left++;
+                }
+                session.close(Reason.SERVER_DRAIN, message + " (drain timeout: requests still in flight)", kick);
+            }
+            sessionLogger.info("drain timeout after {} ms: closed {} sessions with requests still in flight",
+                    timeoutMillis, left);
+        });
+        return done;
+    }
+
+    /** Drains a session that registered after {@link #drainSessions} walked the registry. */
+    void drainIfDraining(DefaultSession session) {
+        Packet kick = drainKick;
+        if (kick != null) {
+            session.drain(kick, drainMessage);
+        }
     }
 
     /** Connections counted by the limiter now. */

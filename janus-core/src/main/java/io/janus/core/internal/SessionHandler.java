@@ -50,7 +50,6 @@ final class SessionHandler extends ChannelInboundHandlerAdapter {
     private final ArrayDeque<Packet> early = new ArrayDeque<>();
     private State state = State.AWAIT_LOGIN;
     private ScheduledFuture<?> loginDeadline;
-    private int inflight;
     private TokenBucket requestRate;
 
     SessionHandler(GatewayRuntime runtime, DefaultSession session) {
@@ -67,6 +66,8 @@ final class SessionHandler extends ChannelInboundHandlerAdapter {
         loginDeadline = ctx.executor().schedule(() -> {
             session.close(Reason.HANDSHAKE_TIMEOUT, "no completed login within " + millis + " ms");
         }, millis, TimeUnit.MILLISECONDS);
+        // A connection accepted while the gateway began to drain, after the drain walked the registry.
+        runtime.drainIfDraining(session);
         super.channelActive(ctx);
     }
 
@@ -208,7 +209,16 @@ final class SessionHandler extends ChannelInboundHandlerAdapter {
             onSystem(packet);
             return;
         }
-        if (inflight >= options.maxPendingRequests()) {
+        if (session.isDraining()) {
+            // Refused, not dispatched: the session closes once the requests already in flight are answered.
+            runtime.stats().recordRequestFailed(Reason.SERVER_DRAIN);
+            if (packet.getIndex() != 0) {
+                session.write(SystemPackets.error(packet, Reason.SERVER_DRAIN,
+                        "the gateway is draining; reconnect to send more requests"));
+            }
+            return;
+        }
+        if (session.inflight() >= options.maxPendingRequests()) {
             runtime.stats().recordRequestFailed(Reason.TOO_MANY_PENDING_REQUESTS);
             if (packet.getIndex() != 0) {
                 session.write(SystemPackets.error(packet, Reason.TOO_MANY_PENDING_REQUESTS,
@@ -216,15 +226,25 @@ final class SessionHandler extends ChannelInboundHandlerAdapter {
             }
             return;
         }
-        inflight++;
+        session.requestStarted();
         runtime.stats().recordRequest();
         runtime.dispatcher().dispatch(session, packet, ctx.executor())
                 .whenComplete((response, failure) -> answered(packet, response, failure));
     }
 
-    /** Runs on the event loop: the dispatcher completes there. */
+    /**
+     * Runs on the event loop: the dispatcher completes there. The answer is written before the request
+     * stops counting as in flight, so a draining session's kick always follows its last answer.
+     */
     private void answered(Packet request, Packet response, Throwable failure) {
-        inflight--;
+        try {
+            writeAnswer(request, response, failure);
+        } finally {
+            session.requestAnswered();
+        }
+    }
+
+    private void writeAnswer(Packet request, Packet response, Throwable failure) {
         if (failure == null) {
             if (request.getIndex() != 0) {
                 session.write(response);
@@ -274,7 +294,9 @@ final class SessionHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void userEventTriggered(ChannelHandlerContext ctx, Object evt) throws Exception {
-        if (evt instanceof IdleStateEvent) {
+        if (evt instanceof HandshakeResult) {
+            runtime.stats().recordHandshake();
+        } else if (evt instanceof IdleStateEvent) {
             session.close(Reason.IDLE_TIMEOUT, "nothing received for " + options.idleTimeout().toMillis() + " ms");
             return;
         }

@@ -49,6 +49,23 @@ public final class SystemPackets {
     }
 
     /**
+     * The kick the gateway pushes before it closes a session, with the address the client should
+     * reconnect to: the drain notice ({@link Reason#SERVER_DRAIN}, docs/protocol.md section 8).
+     *
+     * @param reason why
+     * @param message detail
+     * @param reconnectAddress where to reconnect; {@code null} or empty for none
+     * @return the packet
+     */
+    public static Packet kick(Reason reason, String message, String reconnectAddress) {
+        Kick.Builder kick = Kick.newBuilder().setReason(reason).setMessage(message);
+        if (reconnectAddress != null) {
+            kick.setReconnectAddress(reconnectAddress);
+        }
+        return packet(SystemSeq.KICK, 0, kick.build());
+    }
+
+    /**
      * The error answer to a request: the request's module, seq, index and obj, the reason as status and
      * an {@link ErrorDetail} body.
      *
