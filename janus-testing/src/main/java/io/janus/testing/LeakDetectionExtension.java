@@ -61,7 +61,7 @@ public final class LeakDetectionExtension implements BeforeAllCallback, AfterEac
         }
     }
 
-    private static List<String> collectLeaks() {
+    static List<String> collectLeaks() {
         for (int i = 0; i < GC_ROUNDS; i++) {
             System.gc();
             System.runFinalization();

@@ -1,5 +1,6 @@
 package io.janus.core.fuzz;
 
+import io.janus.testing.FuzzLifecycle;
 import com.google.protobuf.ByteString;
 import com.google.protobuf.InvalidProtocolBufferException;
 import io.janus.api.Packet;

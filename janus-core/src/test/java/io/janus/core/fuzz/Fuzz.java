@@ -1,5 +1,6 @@
 package io.janus.core.fuzz;
 
+import io.janus.testing.FuzzAllocator;
 import io.janus.api.Reason;
 import io.janus.core.JanusException;
 import io.janus.core.ProtocolException;

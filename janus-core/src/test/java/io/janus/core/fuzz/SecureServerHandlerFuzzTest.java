@@ -1,5 +1,7 @@
 package io.janus.core.fuzz;
 
+import io.janus.testing.FuzzLifecycle;
+import io.janus.testing.FuzzAllocator;
 import com.google.protobuf.ByteString;
 import com.google.protobuf.InvalidProtocolBufferException;
 import io.janus.api.Kick;

@@ -1,5 +1,7 @@
 package io.janus.core.fuzz;
 
+import io.janus.testing.FuzzLifecycle;
+import io.janus.testing.FuzzAllocator;
 import io.janus.api.Reason;
 import io.janus.core.crypto.Hkdf;
 import io.janus.core.crypto.TrafficCipher;

@@ -1,5 +1,7 @@
 package io.janus.transport.tcp.fuzz;
 
+import io.janus.testing.FuzzLifecycle;
+import io.janus.testing.FuzzAllocator;
 import io.janus.api.Reason;
 import io.janus.transport.tcp.FrameDecoder;
 import io.netty.buffer.ByteBuf;

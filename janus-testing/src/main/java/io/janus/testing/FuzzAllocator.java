@@ -1,4 +1,4 @@
-package io.janus.transport.tcp.fuzz;
+package io.janus.testing;
 
 import io.netty.buffer.AbstractByteBufAllocator;
 import io.netty.buffer.ByteBuf;
@@ -6,18 +6,19 @@ import io.netty.buffer.UnpooledDirectByteBuf;
 import io.netty.buffer.UnpooledHeapByteBuf;
 
 /**
- * (A copy of janus-core's {@code io.janus.core.fuzz.FuzzAllocator}.) An unpooled allocator that knows, exactly, how many bytes of its buffers are alive and the largest
+ * An unpooled allocator that knows, exactly, how many bytes of its buffers are alive and the largest
  * buffer anyone asked for. Its buffers are leak-aware like every other (PARANOID in tests), but a try
  * does not have to wait for the garbage collector: {@link #live()} must be back to 0 when the try has
  * released everything, and {@link #largestRequest()} shows an allocation sized from a declared length.
  * Confined to the test thread.
  */
-final class FuzzAllocator extends AbstractByteBufAllocator {
+public final class FuzzAllocator extends AbstractByteBufAllocator {
 
     private long live;
     private int largestRequest;
 
-    FuzzAllocator() {
+    /** Creates an allocator with nothing alive. */
+    public FuzzAllocator() {
         super(false);
     }
 
@@ -43,26 +44,26 @@ final class FuzzAllocator extends AbstractByteBufAllocator {
      * in, which the try itself releases and checks. Recording a stack trace on every access of every
      * input would take most of a try's time; what the code under test allocates stays tracked.
      */
-    ByteBuf untrackedHeap(int capacity) {
+    public ByteBuf untrackedHeap(int capacity) {
         return new Heap(capacity, Integer.MAX_VALUE);
     }
 
     /** A direct buffer, counted, not tracked; see {@link #untrackedHeap}. */
-    ByteBuf untrackedDirect(int capacity) {
+    public ByteBuf untrackedDirect(int capacity) {
         return new Direct(capacity, Integer.MAX_VALUE);
     }
 
     /** Bytes held by buffers of this allocator that were not released yet. */
-    long live() {
+    public long live() {
         return live;
     }
 
     /** The largest initial capacity requested since the last {@link #resetLargestRequest()}. */
-    int largestRequest() {
+    public int largestRequest() {
         return largestRequest;
     }
 
-    void resetLargestRequest() {
+    public void resetLargestRequest() {
         largestRequest = 0;
     }
 

@@ -1,9 +1,8 @@
-package io.janus.transport.tcp.fuzz;
+package io.janus.testing;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.util.ResourceLeakDetector;
-import java.lang.reflect.Method;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Executors;
@@ -20,9 +19,7 @@ import net.jqwik.api.lifecycle.TryExecutor;
 import net.jqwik.api.lifecycle.TryLifecycleContext;
 
 /**
- * The jqwik lifecycle of every fuzz property, registered with {@code @AddLifecycleHook} on the class. A
- * copy of janus-core's {@code io.janus.core.fuzz.FuzzLifecycle}: this module does not see janus-core's
- * test classes.
+ * The jqwik lifecycle of every fuzz property (registered with {@code @AddLifecycleHook} on the class).
  *
  * <ul>
  *   <li>Tries: {@code -Djanus.fuzz.tries=N} overrides the {@code tries} of every fuzz property, for the long
@@ -149,26 +146,6 @@ public final class FuzzLifecycle implements AroundPropertyHook, AroundTryHook {
 
     /** Runs the garbage collector and returns the leaks Netty's detector reports for collected buffers. */
     static List<String> collectLeaks() {
-        try {
-            Class<?> detector = Class.forName("io.janus.testing.LeakRecordingDetector");
-            Method drain = detector.getDeclaredMethod("drain");
-            Method take = detector.getDeclaredMethod("takeLeaks");
-            drain.setAccessible(true);
-            take.setAccessible(true);
-            // Make sure Netty has created its detectors before asking them.
-            ByteBuf probe = ByteBufAllocator.DEFAULT.buffer(1);
-            probe.release();
-            for (int i = 0; i < 3; i++) {
-                System.gc();
-                System.runFinalization();
-                drain.invoke(null);
-            }
-            @SuppressWarnings("unchecked")
-            List<String> leaks = (List<String>) take.invoke(null);
-            return new ArrayList<>(leaks);
-        } catch (ReflectiveOperationException e) {
-            throw new AssertionError("cannot read io.janus.testing.LeakRecordingDetector; the test JVM needs "
-                    + "-Dio.netty.customResourceLeakDetector=io.janus.testing.LeakRecordingDetector", e);
-        }
+        return LeakDetectionExtension.collectLeaks();
     }
 }
