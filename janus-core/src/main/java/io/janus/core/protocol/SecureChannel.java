@@ -24,6 +24,20 @@ final class SecureChannel {
         this.opener = opener;
     }
 
+    /**
+     * What both ends do once their keys are in place: install the compression handler behind the packet
+     * codec (also when compression is off: it then refuses a body flagged as compressed, docs/protocol.md
+     * section 7) and publish the handshake's result on the channel.
+     */
+    static HandshakeResult established(ChannelHandlerContext ctx, byte[] transcript,
+            io.janus.core.crypto.KeySchedule keys, int threshold, int maxInflatedBytes,
+            io.janus.core.crypto.GatewayCertificate certificate) {
+        ctx.pipeline().addAfter(PacketCodec.NAME, COMPRESSION_NAME, new CompressionHandler(threshold, maxInflatedBytes));
+        HandshakeResult result = new HandshakeResult(transcript, keys.resumeSecret(), threshold, certificate);
+        ctx.channel().attr(HandshakeResult.KEY).set(result);
+        return result;
+    }
+
     /** Opens a record and passes its plaintext on; a key update is applied and passed on as nothing. */
     void read(ChannelHandlerContext ctx, ByteBuf record) {
         ByteBuf plaintext = opener.open(ctx.alloc(), record);

@@ -128,13 +128,8 @@ public final class SecureClientHandler extends ChannelDuplexHandler {
         }
         records = new SecureChannel(TrafficCipher.sealing(keys.clientToServerSecret(), keyUpdateInterval),
                 TrafficCipher.opening(keys.serverToClientSecret()));
-        // Installed also when compression is off: it then refuses a body flagged as compressed.
-        ctx.pipeline().addAfter(PacketCodec.NAME, SecureChannel.COMPRESSION_NAME,
-                new CompressionHandler(threshold, maxInflatedBytes));
-        HandshakeResult result = new HandshakeResult(transcript, keys.resumeSecret(), threshold,
-                serverHello.certificate());
-        ctx.channel().attr(HandshakeResult.KEY).set(result);
-        handshake.complete(result);
+        handshake.complete(SecureChannel.established(ctx, transcript, keys, threshold, maxInflatedBytes,
+                serverHello.certificate()));
     }
 
     @Override

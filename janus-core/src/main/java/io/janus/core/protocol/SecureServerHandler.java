@@ -112,14 +112,8 @@ public final class SecureServerHandler extends ChannelDuplexHandler {
         // Written from this handler's context: the ServerHello goes to the framing in clear.
         ctx.writeAndFlush(Unpooled.wrappedBuffer(serverHello.encoded()), ctx.voidPromise());
         state = State.ESTABLISHED;
-        // Installed also when compression is off: it then refuses a body flagged as compressed
-        // (BODY_TOO_LARGE, docs/protocol.md section 7) instead of letting it through.
-        ctx.pipeline().addAfter(PacketCodec.NAME, SecureChannel.COMPRESSION_NAME,
-                new CompressionHandler(threshold, maxInflatedBytes));
-        HandshakeResult result = new HandshakeResult(transcript, keys.resumeSecret(), threshold,
-                identity.certificate());
-        ctx.channel().attr(HandshakeResult.KEY).set(result);
-        ctx.fireUserEventTriggered(result);
+        ctx.fireUserEventTriggered(SecureChannel.established(ctx, transcript, keys, threshold, maxInflatedBytes,
+                identity.certificate()));
     }
 
     @Override
