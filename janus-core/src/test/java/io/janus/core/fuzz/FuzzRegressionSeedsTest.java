@@ -1,5 +1,6 @@
 package io.janus.core.fuzz;
 
+import io.janus.testing.FuzzSeeds;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.List;
@@ -52,7 +53,7 @@ class FuzzRegressionSeedsTest {
     }
 
     private static Stream<DynamicTest> replay(String target, Consumer<byte[]> check) {
-        List<Fuzz.Seed> seeds = Fuzz.seeds(target);
+        List<FuzzSeeds.Seed> seeds = FuzzSeeds.of(target);
         assertThat(seeds).as("seeds of %s", target).isNotEmpty();
         return seeds.stream().map(seed -> DynamicTest.dynamicTest(seed.name(), () -> check.accept(seed.bytes())));
     }

@@ -3,25 +3,13 @@ package io.janus.transport.tcp.fuzz;
 import io.janus.api.Reason;
 import io.janus.core.JanusException;
 import io.janus.core.ProtocolException;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.lang.management.ManagementFactory;
-import java.net.URISyntaxException;
-import java.net.URL;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.nio.file.Paths;
-import java.util.ArrayList;
 import java.util.HexFormat;
-import java.util.List;
-import java.util.stream.Stream;
 
 /**
- * What the fuzz targets of this module share: the check that a failure is typed, the allocation meter,
- * hex and the regression seeds under {@code src/test/resources/fuzz-seeds/<target>/}. A subset of
- * janus-core's {@code io.janus.core.fuzz.Fuzz}, copied because this module does not see janus-core's
- * test classes.
+ * What the fuzz targets of this module share: the check that a failure is typed, the allocation meter
+ * and hex. A subset of janus-core's {@code io.janus.core.fuzz.Fuzz}, copied because this module does not
+ * see janus-core's test classes; the regression seeds are read by {@link io.janus.testing.FuzzSeeds}.
  */
 final class Fuzz {
 
@@ -91,50 +79,5 @@ final class Fuzz {
             throw failure(target, input, "allocated " + used + " bytes for an input of " + input.length
                     + " bytes (bound " + bound + ")", null);
         }
-    }
-
-    /** A regression seed: one input that once mattered. */
-    record Seed(String name, byte[] bytes) {
-        @Override
-        public String toString() {
-            return name;
-        }
-    }
-
-    /**
-     * The seeds of a target: every {@code fuzz-seeds/<target>/*.hex} on the test class path, sorted by
-     * name. A file holds the input in hex; whitespace is ignored and {@code #} starts a comment.
-     */
-    static List<Seed> seeds(String target) {
-        URL dir = Fuzz.class.getClassLoader().getResource("fuzz-seeds/" + target);
-        if (dir == null) {
-            throw new AssertionError("no directory fuzz-seeds/" + target + " on the test class path");
-        }
-        try (Stream<Path> files = Files.list(Paths.get(dir.toURI()))) {
-            List<Seed> seeds = new ArrayList<>();
-            for (Path file : (Iterable<Path>) files.filter(f -> f.toString().endsWith(".hex")).sorted()::iterator) {
-                seeds.add(new Seed(target + "/" + file.getFileName(), parseSeed(Files.readString(file, StandardCharsets.UTF_8))));
-            }
-            return seeds;
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        } catch (URISyntaxException e) {
-            throw new IllegalStateException(e);
-        }
-    }
-
-    static byte[] parseSeed(String text) {
-        StringBuilder hex = new StringBuilder();
-        for (String line : text.split("\n", -1)) {
-            int comment = line.indexOf('#');
-            String data = comment >= 0 ? line.substring(0, comment) : line;
-            for (int i = 0; i < data.length(); i++) {
-                char c = data.charAt(i);
-                if (!Character.isWhitespace(c)) {
-                    hex.append(c);
-                }
-            }
-        }
-        return HEX.parseHex(hex.toString());
     }
 }

@@ -1,5 +1,6 @@
 package io.janus.transport.tcp.fuzz;
 
+import io.janus.testing.FuzzSeeds;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.List;
@@ -16,7 +17,7 @@ class FuzzRegressionSeedsTest {
 
     @TestFactory
     Stream<DynamicTest> frameDecoder() {
-        List<Fuzz.Seed> seeds = Fuzz.seeds(FrameDecoderFuzzTest.TARGET);
+        List<FuzzSeeds.Seed> seeds = FuzzSeeds.of(FrameDecoderFuzzTest.TARGET);
         assertThat(seeds).isNotEmpty();
         return seeds.stream().map(seed -> DynamicTest.dynamicTest(seed.name(),
                 () -> FrameDecoderFuzzTest.check(seed.bytes())));
