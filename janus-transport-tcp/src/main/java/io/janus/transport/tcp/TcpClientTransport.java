@@ -2,6 +2,7 @@ package io.janus.transport.tcp;
 
 import io.janus.core.spi.ClientTransport;
 import io.janus.core.transport.EventLoops;
+import io.janus.core.transport.StreamFraming;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
@@ -41,7 +42,7 @@ public final class TcpClientTransport implements ClientTransport {
                 .handler(new ChannelInitializer<Channel>() {
                     @Override
                     protected void initChannel(Channel ch) {
-                        Framing.install(ch.pipeline(), maxFrameLength);
+                        StreamFraming.install(ch.pipeline(), maxFrameLength);
                         initializer.accept(ch);
                     }
                 });

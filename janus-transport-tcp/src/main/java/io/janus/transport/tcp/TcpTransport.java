@@ -5,6 +5,7 @@ import static java.util.Objects.requireNonNull;
 import io.janus.core.spi.Transport;
 import io.janus.core.spi.TransportContext;
 import io.janus.core.transport.EventLoops;
+import io.janus.core.transport.StreamFraming;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
@@ -65,7 +66,7 @@ public final class TcpTransport implements Transport {
                 .childHandler(new ChannelInitializer<Channel>() {
                     @Override
                     protected void initChannel(Channel ch) {
-                        Framing.install(ch.pipeline(), maxFrameLength);
+                        StreamFraming.install(ch.pipeline(), maxFrameLength);
                         context.initSession(ch);
                     }
                 });

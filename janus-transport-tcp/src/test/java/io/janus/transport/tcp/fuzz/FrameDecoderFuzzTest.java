@@ -3,7 +3,7 @@ package io.janus.transport.tcp.fuzz;
 import io.janus.testing.FuzzLifecycle;
 import io.janus.testing.FuzzAllocator;
 import io.janus.api.Reason;
-import io.janus.transport.tcp.FrameDecoder;
+import io.janus.core.transport.FrameDecoder;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.channel.ChannelHandlerContext;

@@ -1,4 +1,4 @@
-package io.janus.transport.tcp;
+package io.janus.core.transport;
 
 import io.janus.api.Reason;
 import io.janus.core.ProtocolException;
@@ -8,7 +8,7 @@ import io.netty.handler.codec.ByteToMessageDecoder;
 import java.util.List;
 
 /**
- * Splits a TCP byte stream into frames: a 4-byte big-endian unsigned length, then that many bytes of
+ * Splits a byte stream (TCP, or a smux stream over KCP) into frames: a 4-byte big-endian unsigned length, then that many bytes of
  * body (docs/protocol.md, "Framing over TCP").
  *
  * <p>The declared length is checked before anything is allocated for it: 0 raises

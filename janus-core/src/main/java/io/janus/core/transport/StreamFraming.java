@@ -1,11 +1,15 @@
-package io.janus.transport.tcp;
+package io.janus.core.transport;
 
 import io.netty.channel.ChannelPipeline;
 import io.netty.handler.codec.LengthFieldPrepender;
 import io.netty.handler.flush.FlushConsolidationHandler;
 
-/** Installs the TCP framing on a pipeline; shared by the server and client sides. */
-final class Framing {
+/**
+ * Installs the length-prefixed stream framing (docs/protocol.md, "Framing over TCP") on a pipeline;
+ * shared by every transport that carries frames over a byte stream (TCP, smux streams over KCP), on the
+ * server and the client side.
+ */
+public final class StreamFraming {
 
     /** Stateless and sharable: prepends the 4-byte length, sending header and body as two buffers. */
     private static final LengthFieldPrepender PREPENDER = new LengthFieldPrepender(FrameDecoder.HEADER_LENGTH);
@@ -13,10 +17,16 @@ final class Framing {
     /** Flushes at most this many writes apart when a read is in progress; see FlushConsolidationHandler. */
     private static final int FLUSHES_PER_SYSCALL = 256;
 
-    private Framing() {
+    private StreamFraming() {
     }
 
-    static void install(ChannelPipeline pipeline, int maxFrameLength) {
+    /**
+     * Adds flush consolidation, the frame decoder and the length prepender at the end of the pipeline.
+     *
+     * @param pipeline the pipeline of a byte-stream channel
+     * @param maxFrameLength the largest frame body accepted from the peer
+     */
+    public static void install(ChannelPipeline pipeline, int maxFrameLength) {
         // Many small writes in one event loop turn share one syscall: consolidate flushes, also when no
         // read is in progress (pushes from game threads).
         pipeline.addLast("janus-flush", new FlushConsolidationHandler(FLUSHES_PER_SYSCALL, true));
