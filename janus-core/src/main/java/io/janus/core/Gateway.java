@@ -32,6 +32,8 @@ import io.janus.core.transport.EventLoops;
 import io.janus.core.tunnel.InProcessTunnel;
 import io.netty.channel.Channel;
 import io.netty.channel.EventLoopGroup;
+import io.opentelemetry.api.GlobalOpenTelemetry;
+import io.opentelemetry.api.OpenTelemetry;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -241,8 +243,9 @@ public final class Gateway implements AutoCloseable {
                     }
                 }));
         this.runtime = new GatewayRuntime(id, b.identity, b.attestation, options, stats, authenticator, router,
-                tunnel);
+                tunnel, b.openTelemetry != null ? b.openTelemetry : GlobalOpenTelemetry.getOrNoop());
         runtimeRef.set(runtime);
+        owned.add(runtime.telemetry());
         for (String service : localServices.keySet()) {
             localInstances.add(ServiceInstance.of(service, id + "/" + service, InProcessTunnel.address(service),
                     Map.of()));
@@ -254,6 +257,16 @@ public final class Gateway implements AutoCloseable {
     private <T extends AutoCloseable> T own(T resource) {
         owned.add(resource);
         return resource;
+    }
+
+    /**
+     * Bytes queued for clients and not yet written to the network, over all sessions (approximate
+     * while writes happen).
+     *
+     * @return the bytes
+     */
+    public long outboundQueuedBytes() {
+        return runtime.outboundQueuedBytes();
     }
 
     /**
@@ -737,6 +750,7 @@ public final class Gateway implements AutoCloseable {
         private Duration shutdownTimeout = Duration.ofSeconds(5);
         private Duration drainTimeout = Duration.ofSeconds(30);
         private AdminOptions admin;
+        private OpenTelemetry openTelemetry;
 
         private Builder() {
         }
@@ -1050,6 +1064,21 @@ public final class Gateway implements AutoCloseable {
          */
         public Builder admin(AdminOptions options) {
             this.admin = requireNonNull(options, "options");
+            return this;
+        }
+
+        /**
+         * Sends the gateway's metrics and traces to an OpenTelemetry SDK (see
+         * {@link io.janus.core.telemetry.GatewayTelemetry} for what is measured). By default the gateway
+         * uses the globally registered instance ({@link GlobalOpenTelemetry#getOrNoop()}: the Java
+         * agent's, or one the game registered before building the gateway), and the no-op API when
+         * there is none, which costs next to nothing.
+         *
+         * @param openTelemetry the SDK (or any implementation of the API)
+         * @return this builder
+         */
+        public Builder openTelemetry(OpenTelemetry openTelemetry) {
+            this.openTelemetry = requireNonNull(openTelemetry, "openTelemetry");
             return this;
         }
 
