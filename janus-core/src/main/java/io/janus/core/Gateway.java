@@ -10,6 +10,7 @@ import io.janus.core.crypto.GatewayIdentity;
 import io.janus.core.game.GameHandlers;
 import io.janus.core.game.Pusher;
 import io.janus.core.internal.GatewayRuntime;
+import io.janus.core.routing.InstanceHealth;
 import io.janus.core.routing.ModuleRoutes;
 import io.janus.core.session.Session;
 import io.janus.core.session.SessionRegistry;
@@ -195,6 +196,7 @@ public final class Gateway implements AutoCloseable {
         ModuleRoutes moduleRoutes = routes.build();
         this.moduleRoutes = moduleRoutes;
         Map<String, String> routerProperties = b.routerProperties;
+        InstanceHealth health = new InstanceHealth();
         this.router = b.router != null ? b.router
                 : own(RouterRegistry.getDefaultRegistry().select(b.routerName).newRouter(new RouterContext() {
                     @Override
@@ -210,6 +212,11 @@ public final class Gateway implements AutoCloseable {
                     @Override
                     public Map<String, String> properties() {
                         return routerProperties;
+                    }
+
+                    @Override
+                    public InstanceHealth health() {
+                        return health;
                     }
                 }));
 
@@ -240,6 +247,26 @@ public final class Gateway implements AutoCloseable {
                     @Override
                     public Map<String, String> properties() {
                         return tunnelProperties;
+                    }
+
+                    @Override
+                    public EventLoopGroup workerGroup() {
+                        return workerGroup;
+                    }
+
+                    @Override
+                    public Duration requestTimeout() {
+                        return options.requestTimeout();
+                    }
+
+                    @Override
+                    public Discovery discovery() {
+                        return discovery;
+                    }
+
+                    @Override
+                    public InstanceHealth health() {
+                        return health;
                     }
                 }));
         this.runtime = new GatewayRuntime(id, b.identity, b.attestation, options, stats, authenticator, router,
