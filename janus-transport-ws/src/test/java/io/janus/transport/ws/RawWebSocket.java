@@ -79,6 +79,12 @@ final class RawWebSocket implements AutoCloseable {
 
     /** Sends a request with these headers (a null value leaves the header out) and reads the answer head. */
     HttpAnswer request(String method, String path, Map<String, String> headers) throws IOException {
+        sendRequest(method, path, headers);
+        return readHttp(!method.equals("HEAD"));
+    }
+
+    /** Sends a request without reading the answer. */
+    void sendRequest(String method, String path, Map<String, String> headers) throws IOException {
         StringBuilder sb = new StringBuilder(method).append(' ').append(path).append(" HTTP/1.1\r\n");
         headers.forEach((k, v) -> {
             if (v != null) {
@@ -87,7 +93,6 @@ final class RawWebSocket implements AutoCloseable {
         });
         sb.append("\r\n");
         send(sb.toString().getBytes(StandardCharsets.ISO_8859_1));
-        return readHttp();
     }
 
     /** Upgrades on {@code path} with a valid request plus {@code extra} headers. */
@@ -104,6 +109,11 @@ final class RawWebSocket implements AutoCloseable {
 
     /** Reads a response head, and its body when it has a Content-Length. */
     HttpAnswer readHttp() throws IOException {
+        return readHttp(true);
+    }
+
+    /** Reads a response head, and its body when {@code body} and it has a Content-Length. */
+    HttpAnswer readHttp(boolean withBody) throws IOException {
         ByteArrayOutputStream head = new ByteArrayOutputStream();
         int last4 = 0;
         while (last4 != 0x0D0A0D0A) {
@@ -129,7 +139,7 @@ final class RawWebSocket implements AutoCloseable {
         }
         String body = "";
         String length = headers.get("content-length");
-        if (length != null && status != 101) {
+        if (withBody && length != null && status != 101) {
             byte[] b = new byte[Integer.parseInt(length)];
             new DataInputStream(in).readFully(b);
             body = new String(b, StandardCharsets.UTF_8);

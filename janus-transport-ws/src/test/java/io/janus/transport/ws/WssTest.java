@@ -85,9 +85,10 @@ class WssTest {
     }
 
     @Test
-    void clientThatDoesNotTrustTheCertificateIsRefused() {
-        try (JanusClient client = TestKeys.client()
-                .transport(WsClientTransport.builder().path("/game").tls(true).build()).build()) {
+    void clientThatTrustsAnotherCertificateIsRefused() throws Exception {
+        TestCertificate other = TestCertificate.create(java.nio.file.Files.createDirectory(dir.resolve("other")));
+        try (JanusClient client = TestKeys.client().transport(WsClientTransport.builder().path("/game")
+                .trustCertificate(other.certificate).build()).build()) {
             assertThatThrownBy(() -> client.connect(gateway.address("ws"), "player-1")
                     .orTimeout(10, TimeUnit.SECONDS).join()).hasStackTraceContaining("SSLHandshakeException");
         }
