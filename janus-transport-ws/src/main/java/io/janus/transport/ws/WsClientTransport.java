@@ -128,7 +128,7 @@ public final class WsClientTransport implements ClientTransport {
                         p.addLast("http", new HttpClientCodec(4096, 8192, 8192));
                         p.addLast("http-aggregator", new HttpObjectAggregator(8192));
                         if (compression) {
-                            p.addLast("ws-compression", new WebSocketClientCompressionHandler(maxFrameLength));
+                            p.addLast("ws-compression", new WebSocketClientCompressionHandler(WsFrameCodec.inflateLimit(maxFrameLength)));
                         }
                         p.addLast("ws-handshake", new WsClientHandshakeHandler(handshaker, connected,
                                 connectTimeoutMillis));

@@ -8,6 +8,7 @@ import io.netty.channel.ChannelDuplexHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPromise;
 import io.netty.handler.codec.DecoderException;
+import io.netty.handler.codec.compression.DecompressionException;
 import io.netty.handler.codec.http.websocketx.BinaryWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.ContinuationWebSocketFrame;
@@ -87,6 +88,18 @@ final class WsFrameCodec extends ChannelDuplexHandler {
         this.idleTimeoutMillis = idleTimeoutMillis;
     }
 
+    /**
+     * The bound given to the permessage-deflate inflater: the inflater needs some room past the
+     * message it produces, so it gets twice maxFrameLength (capped), and this codec refuses an
+     * inflated message over maxFrameLength itself.
+     *
+     * @param maxFrameLength the largest message accepted
+     * @return the inflater's allocation bound
+     */
+    static int inflateLimit(int maxFrameLength) {
+        return (int) Math.min(Integer.MAX_VALUE - 8, 2L * maxFrameLength);
+    }
+
     @Override
     public void handlerAdded(ChannelHandlerContext ctx) {
         if (pingIntervalMillis > 0) {
@@ -163,6 +176,15 @@ final class WsFrameCodec extends ChannelDuplexHandler {
 
     private void onBinary(ChannelHandlerContext ctx, WebSocketFrame frame) {
         ByteBuf content = frame.content();
+        if (content.readableBytes() > maxFrameLength) {
+            // Only an inflated (permessage-deflate) message gets here: the decoder refuses larger
+            // frames on the wire from their header.
+            int length = content.readableBytes();
+            frame.release();
+            fail(ctx, WebSocketCloseStatus.MESSAGE_TOO_BIG, Reason.FRAME_TOO_LARGE,
+                    "inflated message length " + length + " exceeds maxFrameLength " + maxFrameLength);
+            return;
+        }
         if (frame.isFinalFragment()) {
             if (!content.isReadable()) {
                 frame.release();
@@ -242,8 +264,14 @@ final class WsFrameCodec extends ChannelDuplexHandler {
                 fail(ctx, WebSocketCloseStatus.PROTOCOL_ERROR, Reason.WS_PROTOCOL_ERROR,
                         "WebSocket framing: " + cause.getMessage());
             }
+        } else if (cause instanceof DecompressionException && !failed
+                && String.valueOf(cause.getMessage()).contains("maximum size")) {
+            // permessage-deflate data that would inflate past the inflater's bound (see
+            // inflateLimit): refused while inflating, never held in full.
+            fail(ctx, WebSocketCloseStatus.MESSAGE_TOO_BIG, Reason.FRAME_TOO_LARGE,
+                    "compressed message inflates past maxFrameLength " + maxFrameLength);
         } else if (cause instanceof DecoderException && !failed) {
-            // permessage-deflate data that does not inflate, or inflates past maxFrameLength.
+            // permessage-deflate data that does not inflate, and the like.
             fail(ctx, WebSocketCloseStatus.PROTOCOL_ERROR, Reason.WS_PROTOCOL_ERROR,
                     "WebSocket message: " + cause.getMessage());
         } else if (!(cause instanceof DecoderException)) {

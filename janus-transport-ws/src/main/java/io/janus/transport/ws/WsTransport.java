@@ -177,7 +177,7 @@ public final class WsTransport implements Transport {
                         p.addLast("http", new HttpServerCodec(MAX_INITIAL_LINE, MAX_HEADER_SIZE, MAX_HEADER_SIZE));
                         p.addLast("http-aggregator", new BoundedHttpAggregator(MAX_HTTP_BODY, settings, context));
                         if (compression) {
-                            p.addLast("ws-compression", new WebSocketServerCompressionHandler(maxFrameLength));
+                            p.addLast("ws-compression", new WebSocketServerCompressionHandler(WsFrameCodec.inflateLimit(maxFrameLength)));
                         }
                         p.addLast("ws-upgrade", new WsHttpHandler(settings, context, url, pendingUpgrades));
                     }
