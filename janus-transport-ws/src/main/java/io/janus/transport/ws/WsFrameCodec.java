@@ -298,7 +298,11 @@ final class WsFrameCodec extends ChannelDuplexHandler {
         if (closeSent && (msg instanceof ByteBuf || msg instanceof WebSocketFrame)) {
             // Nothing may follow a close frame (section 5.5.1).
             ReferenceCountUtil.release(msg);
-            promise.tryFailure(new ClosedChannelException());
+            if (!promise.isVoid()) {
+                // A void promise would turn the failure into an exceptionCaught for each write still
+                // queued behind the close (a flood of pushes to a slow reader), all for nothing.
+                promise.tryFailure(new ClosedChannelException());
+            }
             return;
         }
         if (msg instanceof ByteBuf) {
