@@ -42,7 +42,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * through {@link TransportContext#recordFailure} and logged (rate-limited) with that reason:
  * <ul>
  *   <li>400 {@link Reason#WS_BAD_REQUEST}: bytes that are not an HTTP request; 414 or 431 for a request
- *       line or headers over their limits (the aggregator answers 413 for a body over its limit);</li>
+ *       line or headers over their limits (the aggregator answers 413 for a body over its limit); 405
+ *       for a method other than GET or HEAD on a static path; a failed TLS handshake (closed);</li>
  *   <li>404 {@link Reason#WS_NOT_FOUND}: a path that is neither the WebSocket path nor a static file;</li>
  *   <li>405, 426 or 400 {@link Reason#WS_BAD_UPGRADE}: the WebSocket path with another method than
  *       GET, without {@code Upgrade: websocket} and {@code Connection: upgrade}, without a Host, a
