@@ -6,6 +6,7 @@ import io.janus.api.Reason;
 import io.janus.core.ProtocolException;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
+import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -25,6 +26,10 @@ import java.util.List;
  *       such a stale group are dropped (its data shards' payloads are still passed on: they may be data
  *       the group never held, and KCP discards what it already has).</li>
  *   <li>A shard whose sequence id is already held is a duplicate and dropped entirely.</li>
+ *   <li>A shard whose type disagrees with its position in the group (seqid modulo
+ *       {@code dataShards + parityShards} below {@code dataShards} must be data) is refused with
+ *       {@link Reason#FEC_SHARD_COUNTS_MISMATCH}: the peer is configured with other shard counts (kcp-go
+ *       detects the same condition to re-tune its decoder; Janus reports it instead).</li>
  *   <li>A data shard must declare a size equal to its length (kcp-go always sends it so); a recovered
  *       one must declare a size between 2 and the group's shard length. Otherwise the datagram is
  *       refused with {@link Reason#FEC_SHARD_SIZE_INVALID}.</li>
@@ -92,8 +97,8 @@ public final class FecDecoder implements AutoCloseable {
      *     keeps ownership
      * @param kcpPayloadsOut receives the KCP payloads: this data shard's, then any recovered ones. The
      *     caller owns them and must release each; they may be slices sharing {@code shard}'s memory
-     * @throws ProtocolException {@link Reason#KCPGO_DATAGRAM_TOO_SHORT}, {@link Reason#FEC_SHARD_TOO_LARGE}
-     *     or {@link Reason#FEC_SHARD_SIZE_INVALID}; nothing is then added to {@code kcpPayloadsOut} and the
+     * @throws ProtocolException {@link Reason#KCPGO_DATAGRAM_TOO_SHORT}, {@link Reason#FEC_SHARD_TOO_LARGE},
+     *     {@link Reason#FEC_SHARD_SIZE_INVALID} or {@link Reason#FEC_SHARD_COUNTS_MISMATCH}; nothing is then added to {@code kcpPayloadsOut} and the
      *     decoder stays usable
      * @throws IllegalArgumentException when the shard's type is neither data nor parity (check it with
      *     {@link #isFecShard(ByteBuf)} first)
@@ -121,6 +126,12 @@ public final class FecDecoder implements AutoCloseable {
         } else {
             throw new IllegalArgumentException("FEC type 0x" + Integer.toHexString(type)
                     + " (expected: 0xf1 or 0xf2)");
+        }
+        if (data != (seqId % totalShards < dataShards)) {
+            throw new ProtocolException(Reason.FEC_SHARD_COUNTS_MISMATCH, "FEC " + (data ? "data" : "parity")
+                    + " shard with seqid " + seqId + " sits where " + dataShards + " data + "
+                    + (totalShards - dataShards) + " parity shards put " + (data ? "parity" : "data")
+                    + ": the peer uses other shard counts");
         }
         int bodyStart = start + FecEncoder.HEADER_SIZE;
         int bodyLength = length - FecEncoder.HEADER_SIZE;
@@ -210,7 +221,7 @@ public final class FecDecoder implements AutoCloseable {
             if (s != null) {
                 int n = s.readableBytes();
                 s.getBytes(s.readerIndex(), work[i], 0, n);
-                java.util.Arrays.fill(work[i], n, length, (byte) 0);
+                Arrays.fill(work[i], n, length, (byte) 0);
                 present[i] = true;
             }
         }

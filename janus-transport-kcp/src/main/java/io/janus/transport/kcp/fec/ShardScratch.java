@@ -1,6 +1,7 @@
 package io.janus.transport.kcp.fec;
 
 import io.netty.util.concurrent.FastThreadLocal;
+import java.util.Arrays;
 
 /**
  * Per-thread working arrays for Reed-Solomon reconstruction, so a decoder holds no big arrays of its
@@ -30,7 +31,7 @@ final class ShardScratch {
         ShardScratch scratch = CURRENT.get();
         byte[][] arrays = scratch.arrays;
         if (arrays.length < count) {
-            arrays = java.util.Arrays.copyOf(arrays, count);
+            arrays = Arrays.copyOf(arrays, count);
             scratch.arrays = arrays;
         }
         for (int i = 0; i < count; i++) {

@@ -10,6 +10,7 @@ import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
 import org.junit.jupiter.api.AfterEach;
@@ -179,7 +180,7 @@ class FecDecoderTest {
                     max = Math.max(max, data[i].length);
                 }
                 for (int i = 0; i < TOTAL; i++) {
-                    data[i] = java.util.Arrays.copyOf(i < DATA ? data[i] : new byte[0], max);
+                    data[i] = Arrays.copyOf(i < DATA ? data[i] : new byte[0], max);
                 }
                 new ReedSolomon(DATA, PARITY).encodeParity(data, max);
                 for (int i = 0; i < TOTAL; i++) {
@@ -227,6 +228,27 @@ class FecDecoderTest {
             b.release();
         }
         small.close();
+    }
+
+    @Test
+    void shardTypeAtTheWrongPositionMeansOtherShardCounts() {
+        // A 10 + 3 peer's data shard with seqid 4 lands on a parity position of a 4 + 2 decoder.
+        ByteBuf data = Unpooled.buffer().writeIntLE(4).writeShortLE(FecEncoder.TYPE_DATA).writeShortLE(12)
+                .writeZero(10);
+        ByteBuf parity = Unpooled.buffer().writeIntLE(7).writeShortLE(FecEncoder.TYPE_PARITY).writeZero(12);
+        try {
+            for (ByteBuf shard : List.of(data, parity)) {
+                assertThatThrownBy(() -> decoder.decode(shard, out))
+                        .isInstanceOfSatisfying(ProtocolException.class,
+                                e -> assertThat(e.reason()).isEqualTo(Reason.FEC_SHARD_COUNTS_MISMATCH))
+                        .hasMessageContaining("other shard counts");
+            }
+            assertThat(out).isEmpty();
+            assertThat(decoder.pendingShards()).isZero();
+        } finally {
+            data.release();
+            parity.release();
+        }
     }
 
     @Test

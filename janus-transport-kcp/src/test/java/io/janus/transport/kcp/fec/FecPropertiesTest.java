@@ -2,6 +2,7 @@ package io.janus.transport.kcp.fec;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.janus.core.ProtocolException;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.ByteBufUtil;
@@ -137,7 +138,7 @@ class FecPropertiesTest {
         }
         try (KcpGoPacketCodec codec = new KcpGoPacketCodec(config, ByteBufAllocator.DEFAULT)) {
             codec.decode(datagram, payloads);
-        } catch (io.janus.core.ProtocolException expected) {
+        } catch (ProtocolException expected) {
             assertThat(payloads).isEmpty();
         } finally {
             datagram.release();

@@ -3,6 +3,7 @@ package io.janus.transport.kcp.fec;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.util.Arrays;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 
@@ -49,12 +50,12 @@ class ReedSolomonTest {
             for (int trial = 0; trial < 50; trial++) {
                 byte[][] damaged = copy(original);
                 boolean[] present = new boolean[data + parity];
-                java.util.Arrays.fill(present, true);
+                Arrays.fill(present, true);
                 int erasures = Math.min(parity, data);
                 for (int e = 0; e < erasures; e++) {
                     int victim = random.nextInt(data + parity);
                     present[victim] = false;
-                    java.util.Arrays.fill(damaged[victim], (byte) 0x5A);
+                    Arrays.fill(damaged[victim], (byte) 0x5A);
                 }
                 rs.reconstructData(damaged, present, length);
                 for (int d = 0; d < data; d++) {
@@ -72,10 +73,10 @@ class ReedSolomonTest {
         rs.encodeParity(shards, 16);
         byte[][] damaged = copy(shards);
         boolean[] present = new boolean[256];
-        java.util.Arrays.fill(present, true);
+        Arrays.fill(present, true);
         for (int d = 0; d < 56; d++) {
             present[d * 3] = false;
-            java.util.Arrays.fill(damaged[d * 3], (byte) 0);
+            Arrays.fill(damaged[d * 3], (byte) 0);
         }
         rs.reconstructData(damaged, present, 16);
         for (int d = 0; d < 200; d++) {
