@@ -225,6 +225,22 @@ public final class GameServiceServer implements AutoCloseable {
         return pusher;
     }
 
+    /**
+     * Tells the gateway holding a player's session to send the session's future calls for the stream's
+     * service to another instance (for example when a room migrates). The gateway looks the instance up
+     * in its discovery and goes back to its router's choice when the instance is gone.
+     *
+     * @param playerId the player
+     * @param instanceId the instance id to move to, as registered in discovery
+     * @return completed with whether the instruction was handed to gRPC
+     */
+    public CompletionStage<Boolean> move(long playerId, String instanceId) {
+        requireNonNull(instanceId, "instanceId");
+        ServerStream stream = byPlayer.get(playerId);
+        return stream == null ? REFUSED : stream.push(TunnelDown.newBuilder()
+                .setMove(io.janus.api.TunnelMove.newBuilder().setInstanceId(instanceId)).build());
+    }
+
     /** Sessions with a stream open to this server. */
     public int openStreams() {
         return streams.get();
