@@ -125,7 +125,7 @@ final class Node {
             return defaultValue;
         }
         if (!(v.raw instanceof String)) {
-            problems.add(file, v.where, "expected a string, got " + (secret ? "a " + typeName(v.raw) : show(v.raw)));
+            problems.add(file, v.where, "expected a string, got " + (secret ? "a value of type " + typeName(v.raw) : show(v.raw)));
             return defaultValue;
         }
         return (String) v.raw;
@@ -308,7 +308,7 @@ final class Node {
                 items.add((String) item);
             } else {
                 problems.add(file, v.where + "[" + i + "]", "expected a string, got "
-                        + (secret ? "a " + typeName(item) : show(item)));
+                        + (secret ? "a value of type " + typeName(item) : show(item)));
             }
         }
         return items;

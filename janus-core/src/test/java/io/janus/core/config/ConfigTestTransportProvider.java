@@ -14,13 +14,16 @@ final class ConfigTestTransportProvider extends TransportProvider {
 
     static final String NAME = "config-test";
 
-    private static boolean registered;
+    private static final ConfigTestTransportProvider INSTANCE = new ConfigTestTransportProvider();
 
-    static synchronized void register() {
-        if (!registered) {
-            TransportRegistry.getDefaultRegistry().register(new ConfigTestTransportProvider());
-            registered = true;
-        }
+    /** Adds the provider to the process-wide registry, for the tests of one class. */
+    static void register() {
+        TransportRegistry.getDefaultRegistry().register(INSTANCE);
+    }
+
+    /** Removes it again, so no other test sees it. */
+    static void deregister() {
+        TransportRegistry.getDefaultRegistry().deregister(INSTANCE);
     }
 
     @Override

@@ -16,6 +16,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -29,6 +30,11 @@ class JanusConfigTest {
     @BeforeAll
     static void transport() {
         ConfigTestTransportProvider.register();
+    }
+
+    @AfterAll
+    static void noTransport() {
+        ConfigTestTransportProvider.deregister();
     }
 
     private List<String> problems(String config, String secret, String registry, Map<String, String> env) {
@@ -269,5 +275,51 @@ class JanusConfigTest {
         assertThat(ConfigKeys.envName("config.yaml", "transports[0].port")).isEqualTo("JANUS_TRANSPORTS_0_PORT");
         assertThat(ConfigKeys.envName("secret.yaml", "adminToken")).isEqualTo("JANUS_SECRET_ADMINTOKEN");
         assertThat(ConfigKeys.envName("registry.yaml", "discovery.provider")).isEqualTo("JANUS_REGISTRY_DISCOVERY_PROVIDER");
+    }
+
+    @Test
+    void secretsAndWholeSectionsMayComeFromTheEnvironmentAlone() {
+        JanusConfig config = JanusConfig.load(write(dir, CONFIG_YAML, "gateway: {}\n", null), Map.of(
+                "JANUS_SECRET_GATEWAY_KEYSEED", KEY_SEED,
+                "JANUS_SECRET_GATEWAY_CERTIFICATE", CERTIFICATE,
+                "JANUS_SECRET_TOKENKEYS", ConfigDir.TOKEN_KEYS,
+                "JANUS_SECRET_ADMINTOKEN", ADMIN_TOKEN,
+                "JANUS_ADMIN_PORT", "9100"));
+
+        assertThat(config.hasAdmin()).as("JANUS_ADMIN_PORT alone turns the admin endpoint on").isTrue();
+        assertThat(config.toString()).contains("admin=/127.0.0.1:9100");
+    }
+
+    @Test
+    void nestedUnknownKeysAndSectionsOfTheWrongShapeAreNamed() {
+        String config = CONFIG_YAML.replace("    port: 0\n", "    port: 0\n    prot: 1\n")
+                + "session: 5\nadmin:\n  hots: 127.0.0.1\n";
+
+        assertThat(problems(config, SECRET_YAML, "instances: {}\n", Map.of())).containsExactlyInAnyOrder(
+                "config.yaml: transports[0].prot: unknown key (expected one of: provider, host, port, properties)",
+                "config.yaml: session: expected a map of keys, got 5",
+                "config.yaml: admin.hots: unknown key (expected one of: host, port)",
+                "registry.yaml: instances: expected a list, got a map");
+    }
+
+    @Test
+    void aSecretOfTheWrongTypeIsDescribedByItsTypeOnly() {
+        String secret = SECRET_YAML.replace("adminToken: " + ADMIN_TOKEN, "adminToken: 8675309");
+
+        assertThat(problems(CONFIG_YAML, secret, null, Map.of())).containsExactly(
+                "secret.yaml: adminToken: expected a string, got a value of type integer");
+    }
+
+    @Test
+    void problemsAreBoundedAndCounted() {
+        StringBuilder config = new StringBuilder(CONFIG_YAML);
+        for (int i = 0; i < 150; i++) {
+            config.append("unknown").append(i).append(": 1\n");
+        }
+
+        List<String> problems = problems(config.toString(), SECRET_YAML, null, Map.of());
+
+        assertThat(problems).hasSize(Problems.MAX + 1);
+        assertThat(problems.get(Problems.MAX)).isEqualTo("... and 50 more problems");
     }
 }
