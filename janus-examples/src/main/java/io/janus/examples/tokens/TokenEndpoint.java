@@ -133,57 +133,67 @@ public final class TokenEndpoint implements AutoCloseable {
     }
 
     private void handle(HttpExchange exchange) throws IOException {
-        try (exchange) {
-            if (!PATH.equals(exchange.getRequestURI().getPath())) {
-                respond(exchange, 404, Map.of("error", "not found; tokens are issued on POST " + PATH));
-                return;
-            }
-            if (!"POST".equals(exchange.getRequestMethod())) {
-                exchange.getResponseHeaders().set("Allow", "POST");
-                respond(exchange, 405, Map.of("error", "method not allowed; use POST"));
-                return;
-            }
-            String type = exchange.getRequestHeaders().getFirst("Content-Type");
-            if (type == null || !type.toLowerCase(Locale.ROOT).startsWith("application/json")) {
-                respond(exchange, 415, Map.of("error", "expected Content-Type: application/json"));
-                return;
-            }
-            byte[] body = readBounded(exchange.getRequestBody());
-            if (body == null) {
-                respond(exchange, 413, Map.of("error", "body larger than " + MAX_BODY_BYTES + " bytes"));
-                return;
-            }
-            Map<String, String> fields;
-            try {
-                fields = FlatJson.parseObject(StandardCharsets.UTF_8.newDecoder()
-                        .onMalformedInput(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(body)).toString());
-            } catch (IllegalArgumentException | CharacterCodingException e) {
-                respond(exchange, 400, Map.of("error", "malformed JSON: " + e.getMessage()));
-                return;
-            }
-            String username = fields.get("username");
-            String password = fields.get("password");
-            if (username == null || password == null) {
-                respond(exchange, 400, Map.of("error", "expected the fields username and password"));
-                return;
-            }
-            Account account = accounts.getOrDefault(username, NOBODY);
-            // Compared even for an unknown user, so the answer time does not tell which users exist.
-            boolean matches = MessageDigest.isEqual(account.passwordHash, sha256(password)) && account != NOBODY;
-            if (!matches) {
-                respond(exchange, 401, Map.of("error", "invalid credentials"));
-                return;
-            }
-            String token = issuer.issue(account.playerId, account.zone, "", ttl);
-            Map<String, Object> answer = new LinkedHashMap<>();
-            answer.put("token", token);
-            answer.put("playerId", account.playerId);
-            answer.put("zone", account.zone);
-            answer.put("expiresInSeconds", ttl.toSeconds());
-            respond(exchange, 200, answer);
+        try {
+            serve(exchange);
         } catch (RuntimeException e) {
             logger.warn("Token endpoint failed", e);
+            if (exchange.getResponseCode() == -1) {
+                // Nothing sent yet: the client gets an answer rather than a cut connection.
+                respond(exchange, 500, Map.of("error", "internal error"));
+            }
+        } finally {
+            exchange.close();
         }
+    }
+
+    private void serve(HttpExchange exchange) throws IOException {
+        if (!PATH.equals(exchange.getRequestURI().getPath())) {
+            respond(exchange, 404, Map.of("error", "not found; tokens are issued on POST " + PATH));
+            return;
+        }
+        if (!"POST".equals(exchange.getRequestMethod())) {
+            exchange.getResponseHeaders().set("Allow", "POST");
+            respond(exchange, 405, Map.of("error", "method not allowed; use POST"));
+            return;
+        }
+        String type = exchange.getRequestHeaders().getFirst("Content-Type");
+        if (type == null || !type.toLowerCase(Locale.ROOT).startsWith("application/json")) {
+            respond(exchange, 415, Map.of("error", "expected Content-Type: application/json"));
+            return;
+        }
+        byte[] body = readBounded(exchange.getRequestBody());
+        if (body == null) {
+            respond(exchange, 413, Map.of("error", "body larger than " + MAX_BODY_BYTES + " bytes"));
+            return;
+        }
+        Map<String, String> fields;
+        try {
+            fields = FlatJson.parseObject(StandardCharsets.UTF_8.newDecoder()
+                    .onMalformedInput(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(body)).toString());
+        } catch (IllegalArgumentException | CharacterCodingException e) {
+            respond(exchange, 400, Map.of("error", "malformed JSON: " + e.getMessage()));
+            return;
+        }
+        String username = fields.get("username");
+        String password = fields.get("password");
+        if (username == null || password == null) {
+            respond(exchange, 400, Map.of("error", "expected the fields username and password"));
+            return;
+        }
+        Account account = accounts.getOrDefault(username, NOBODY);
+        // Compared even for an unknown user, so the answer time does not tell which users exist.
+        boolean matches = MessageDigest.isEqual(account.passwordHash, sha256(password)) && account != NOBODY;
+        if (!matches) {
+            respond(exchange, 401, Map.of("error", "invalid credentials"));
+            return;
+        }
+        String token = issuer.issue(account.playerId, account.zone, "", ttl);
+        Map<String, Object> answer = new LinkedHashMap<>();
+        answer.put("token", token);
+        answer.put("playerId", account.playerId);
+        answer.put("zone", account.zone);
+        answer.put("expiresInSeconds", ttl.toSeconds());
+        respond(exchange, 200, answer);
     }
 
     /** Reads at most {@link #MAX_BODY_BYTES}; null when the body is longer. */
