@@ -44,7 +44,7 @@ class TokenEndpointTest {
     Path dir;
 
     private final TestSecrets secrets = new TestSecrets();
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(WAIT).build();
+    private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(WAIT).build();
     private TokenEndpoint endpoint;
 
     @BeforeEach
