@@ -15,6 +15,7 @@ import io.janus.core.discovery.StaticDiscovery;
 import io.janus.core.discovery.StaticDiscoveryProvider;
 import io.janus.core.game.GameHandlers;
 import io.janus.core.session.DuplicateLoginPolicy;
+import io.janus.core.routing.ModuleRoutes;
 import io.janus.core.spi.AuthenticatorProvider;
 import io.janus.core.spi.AuthenticatorRegistry;
 import io.janus.core.spi.DiscoveryRegistry;
@@ -74,6 +75,7 @@ public final class JanusConfig {
     private final String id;
     private final List<Listen> transports;
     private final SessionOptions session;
+    private final ModuleRoutes routes;
     private final Component router;
     private final Component tunnel;
     private final Component authenticator;
@@ -118,6 +120,7 @@ public final class JanusConfig {
         this.id = l.id;
         this.transports = List.copyOf(l.transports);
         this.session = l.session;
+        this.routes = l.routes;
         this.router = l.router;
         this.tunnel = l.tunnel;
         this.authenticator = l.authenticator;
@@ -193,6 +196,9 @@ public final class JanusConfig {
             b.listen(listen.provider, listen.address, listen.properties);
         }
         b.authenticator(authenticator.provider, authenticator.properties);
+        if (routes != null) {
+            b.routes(routes);
+        }
         if (router != null) {
             b.router(router.provider, router.properties);
         }
@@ -224,6 +230,11 @@ public final class JanusConfig {
     /** The provider names of the transports, in the order config.yaml lists them. */
     public List<String> transportProviders() {
         return transports.stream().map(t -> t.provider).collect(Collectors.toList());
+    }
+
+    /** The module table of config.yaml's {@code routes}, or null when it names none. */
+    public ModuleRoutes routes() {
+        return routes;
     }
 
     /** The session limits and timeouts. */
@@ -277,6 +288,7 @@ public final class JanusConfig {
         String id;
         final List<Listen> transports = new ArrayList<>();
         SessionOptions session = SessionOptions.defaults();
+        ModuleRoutes routes;
         Component router;
         Component tunnel;
         Component authenticator;
@@ -390,6 +402,7 @@ public final class JanusConfig {
             }
             transports(root);
             session(root.section("session"));
+            routes(root.section("routes"));
             router = component(root.section("router"), RouterRegistry.getDefaultRegistry(), "router");
             tunnel = component(root.section("tunnel"), TunnelRegistry.getDefaultRegistry(), "tunnel");
             authenticator(root.section("authenticator"));
@@ -401,6 +414,43 @@ public final class JanusConfig {
             blockingQueueCapacity = root.integer("blockingQueueCapacity", 10_000, 1, 1_000_000);
             game(root.section("game"));
             root.finish();
+        }
+
+        /** The module table: which game service serves each module, keyed by player or object id. */
+        private void routes(Node r) {
+            String defaultService = r.string("defaultService", null);
+            List<Node> modules = r.list("modules");
+            if (modules.size() > MAX_ENTRIES) {
+                r.problem("modules", modules.size() + " routes (expected: at most " + MAX_ENTRIES + ")");
+                r.finish();
+                return;
+            }
+            ModuleRoutes.Builder b = ModuleRoutes.builder();
+            boolean any = defaultService != null;
+            if (defaultService != null) {
+                b.defaultService(defaultService);
+            }
+            java.util.Set<Integer> seen = new java.util.HashSet<>();
+            for (Node m : modules) {
+                int module = m.integer("module", -1, 1, 65_535);
+                if (module == -1 && !m.has("module")) {
+                    m.problem("module", "missing (expected: a module number from 1 to 65535)");
+                } else if (module > 0 && !seen.add(module)) {
+                    m.problem("module", "module " + module + " is routed twice");
+                }
+                String service = m.string("service", null);
+                if (service == null || service.isBlank()) {
+                    m.problem("service", "missing (expected: the name of the game service of the module)");
+                }
+                ModuleRoutes.Key key = m.enumValue("key", ModuleRoutes.Key.class, ModuleRoutes.Key.PLAYER);
+                if (module > 0 && service != null && !service.isBlank()) {
+                    b.route(module, service, key);
+                    any = true;
+                }
+                m.finish();
+            }
+            r.finish();
+            routes = any ? b.build() : null;
         }
 
         private void transports(Node root) {

@@ -244,6 +244,24 @@ class JanusConfigTest {
     }
 
     @Test
+    void routesMapModulesToServicesByPlayerOrObject() {
+        String routes = CONFIG_YAML + "routes:\n  defaultService: player\n  modules:\n"
+                + "    - module: 6\n      service: room\n      key: object\n"
+                + "    - module: 7\n      service: chat\n";
+
+        JanusConfig config = JanusConfig.load(write(dir, routes, SECRET_YAML, null), Map.of());
+
+        assertThat(config.routes().find(6).service()).isEqualTo("room");
+        assertThat(config.routes().find(6).key()).isEqualTo(io.janus.core.routing.ModuleRoutes.Key.OBJECT);
+        assertThat(config.routes().find(7).key()).isEqualTo(io.janus.core.routing.ModuleRoutes.Key.PLAYER);
+        assertThat(config.routes().find(1).service()).isEqualTo("player");
+        assertThat(problems(routes.replace("module: 7", "module: 6").replace("key: object", "key: room"),
+                SECRET_YAML, null, Map.of())).anySatisfy(p -> assertThat(p)
+                        .startsWith("config.yaml: routes.modules[1].module: module 6 is routed twice"))
+                .anySatisfy(p -> assertThat(p).startsWith("config.yaml: routes.modules[0].key:"));
+    }
+
+    @Test
     void registryYamlListsStaticInstancesWithMetadata() {
         String registry = "discovery:\n  provider: static\ninstances:\n"
                 + "  - service: room\n    id: room-1\n    address: 10.0.0.5:9000\n    metadata:\n      zone: 1\n"
