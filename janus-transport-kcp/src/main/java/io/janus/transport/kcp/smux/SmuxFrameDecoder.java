@@ -20,7 +20,7 @@ import java.util.function.Consumer;
  *
  * <p>Frames may be split anywhere across inputs. Complete frames are sliced out of the input without
  * copying; only the bytes of one incomplete frame are copied aside, so the decoder never holds more
- * than {@code 8 + maxFrameSize} bytes between calls.
+ * than {@code 8 + max(maxFrameSize, 8)} bytes between calls (8: a UPD's payload).
  *
  * <p>Validation, stricter than xtaci/smux's {@code recvLoop} where the stricter rule cannot reject
  * anything xtaci/smux sends: the version must be 1 or 2 and the same in every frame of the session
@@ -40,6 +40,8 @@ public final class SmuxFrameDecoder {
 
     private final ByteBufAllocator alloc;
     private final int maxFrameSize;
+    /** The largest whole frame: a PSH of maxFrameSize or a UPD, whichever is larger. */
+    private final int maxFrameBytes;
     private int version;
     private ByteBuf partial;
     private boolean closed;
@@ -61,6 +63,7 @@ public final class SmuxFrameDecoder {
             throw new IllegalArgumentException("version: " + version + " (expected: 0, 1 or 2)");
         }
         this.maxFrameSize = maxFrameSize;
+        this.maxFrameBytes = HEADER_SIZE + Math.max(maxFrameSize, UPD_PAYLOAD_SIZE);
         this.version = version;
     }
 
@@ -69,7 +72,7 @@ public final class SmuxFrameDecoder {
         return version;
     }
 
-    /** Returns how many bytes of an incomplete frame are held (at most {@code 8 + maxFrameSize}). */
+    /** Returns how many bytes of an incomplete frame are held (less than {@code 8 + max(maxFrameSize, 8)}). */
     public int bufferedBytes() {
         return partial == null ? 0 : partial.readableBytes();
     }
@@ -109,8 +112,8 @@ public final class SmuxFrameDecoder {
                 emit(in, out);
             }
             if (!closed && in.isReadable()) {
-                // Less than one frame remains: at most 8 + maxFrameSize - 1 bytes.
-                partial = alloc.buffer(Math.max(HEADER_SIZE, in.readableBytes()), HEADER_SIZE + maxFrameSize);
+                // Less than one frame remains: fewer than 8 + max(maxFrameSize, 8) bytes.
+                partial = alloc.buffer(Math.max(HEADER_SIZE, in.readableBytes()), maxFrameBytes);
                 partial.writeBytes(in);
             }
         } finally {

@@ -370,11 +370,8 @@ public final class SmuxSession {
     private void onPsh(int sid, SmuxFrame frame) {
         Stream s = streams.get(sid);
         int length = frame.content().readableBytes();
-        if (s == null || s.remoteClosed || s.localClosing) {
+        if (s == null || s.remoteClosed) {
             closedStreamFrame(sid, length);
-            return;
-        }
-        if (length == 0) {
             return;
         }
         s.received += length;
@@ -384,6 +381,17 @@ public final class SmuxSession {
                 throw failure(Reason.SMUX_FLOW_CONTROL_VIOLATION, "smux stream " + Integer.toUnsignedString(sid)
                         + " received " + s.received + " bytes, beyond the " + allowed + " its window allows");
             }
+        }
+        if (s.localClosing) {
+            // Closed here, FIN waiting behind queued data: the data is dropped, but counts as consumed so
+            // that the peer's window keeps moving. Otherwise two sides closing with queued data at once
+            // would each wait for the other's UPD forever.
+            closedStreamFrame(sid, length);
+            advanceConsumed(s, length);
+            return;
+        }
+        if (length == 0) {
+            return;
         }
         s.unconsumed += length;
         unconsumed += length;
@@ -567,15 +575,23 @@ public final class SmuxSession {
         }
         s.unconsumed -= bytes;
         returnTokens(bytes);
-        if (version() == VERSION_2 && !s.remoteClosed && !s.localClosing) {
-            boolean first = s.consumed == 0;
-            s.consumed += bytes;
-            s.consumedSinceUpd += bytes;
-            if (first || s.consumedSinceUpd >= config.streamWindow() / 2) {
-                s.consumedSinceUpd = 0;
-                s.announcedConsumed = s.consumed;
-                send(SmuxFrame.encodeUpd(alloc, streamId, (int) s.consumed, config.streamWindow()));
-            }
+        if (!s.remoteClosed && !s.localClosing) {
+            advanceConsumed(s, bytes);
+        }
+    }
+
+    /** Version 2: counts consumed bytes and sends a UPD by xtaci/smux's rule ({@code tryReadv2}). */
+    private void advanceConsumed(Stream s, int bytes) {
+        if (version() != VERSION_2 || bytes == 0 || closed) {
+            return;
+        }
+        boolean first = s.consumed == 0;
+        s.consumed += bytes;
+        s.consumedSinceUpd += bytes;
+        if (first || s.consumedSinceUpd >= config.streamWindow() / 2) {
+            s.consumedSinceUpd = 0;
+            s.announcedConsumed = s.consumed;
+            send(SmuxFrame.encodeUpd(alloc, s.id, (int) s.consumed, config.streamWindow()));
         }
     }
 

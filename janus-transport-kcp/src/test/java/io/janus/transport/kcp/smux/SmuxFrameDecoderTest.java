@@ -91,10 +91,11 @@ class SmuxFrameDecoderTest {
     }
 
     @Test
-    void splitAtEveryPairOfBoundariesYieldsTheSameFrames() {
+    void splitInThreeAtNearbyBoundariesYieldsTheSameFrames() {
+        // Three pieces with the middle one up to 17 bytes long: a header or payload cut on both sides.
         byte[] all = HEX.parseHex(V2_STREAM);
         for (int i = 0; i <= all.length; i++) {
-            for (int j = i; j <= all.length; j++) {
+            for (int j = i; j <= Math.min(all.length, i + 17); j++) {
                 List<byte[]> pieces = List.of(java.util.Arrays.copyOfRange(all, 0, i),
                         java.util.Arrays.copyOfRange(all, i, j), java.util.Arrays.copyOfRange(all, j, all.length));
                 assertThat(decode(decoder(2), pieces)).as("split at %d, %d", i, j).isEqualTo(V2_FRAMES);

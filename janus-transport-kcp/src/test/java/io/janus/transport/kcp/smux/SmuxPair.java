@@ -22,8 +22,12 @@ final class SmuxPair implements AutoCloseable {
     int chunk = Integer.MAX_VALUE;
 
     SmuxPair(SmuxConfig clientConfig, SmuxConfig serverConfig) {
-        client = SmuxSession.client(clientConfig, ByteBufAllocator.DEFAULT, toServer::add, clientEvents, 0);
-        server = SmuxSession.server(serverConfig, ByteBufAllocator.DEFAULT, toClient::add, serverEvents, 0);
+        this(clientConfig, serverConfig, ByteBufAllocator.DEFAULT);
+    }
+
+    SmuxPair(SmuxConfig clientConfig, SmuxConfig serverConfig, ByteBufAllocator alloc) {
+        client = SmuxSession.client(clientConfig, alloc, toServer::add, clientEvents, 0);
+        server = SmuxSession.server(serverConfig, alloc, toClient::add, serverEvents, 0);
         clientEvents.session = client;
         serverEvents.session = server;
     }
