@@ -29,9 +29,10 @@ import java.util.concurrent.TimeoutException;
  */
 public final class DemoMain {
 
-    private static final String USAGE = "usage: java -jar janus-demo.jar [--port N] [--serve] [--remote]\n"
+    private static final String USAGE = "usage: java -jar janus-demo.jar [--port N] [--serve [--ws-port N]] [--remote]\n"
             + "  --port N   TCP port of the gateway (default 0: a free port)\n"
             + "  --serve    keep serving until SIGTERM instead of running the scripted demo\n"
+            + "  --ws-port N  with --serve: WebSocket port, which also serves the browser page (default 8080)\n"
             + "  --remote   run the game in a remote game service (a gRPC server on loopback) instead of\n"
             + "             embedding it in the gateway; the handlers are the same";
 
@@ -72,11 +73,7 @@ public final class DemoMain {
         }
 
         DemoSecrets secrets = DemoSecrets.generate();
-        Gateway.Builder builder = Gateway.builder()
-                .identity(secrets.gatewayIdentity())
-                .listen("tcp", options.port)
-                .authenticator(secrets.authenticator())
-                .shutdownTimeout(Duration.ofSeconds(2));
+        Gateway.Builder builder = gateway(secrets, options.port, options.serve ? options.wsPort : 0);
         GameServiceServer service = null;
         if (options.remote) {
             // The same handlers, served over the gRPC tunnel by a game service (here in this JVM; a real
@@ -118,12 +115,28 @@ public final class DemoMain {
         }
     }
 
+    /**
+     * The demo gateway without its game: TCP on {@code port}, and WebSocket on {@code wsPort}, where the
+     * transport also serves the browser page ({@code janus-demo/web/index.html} on the class path).
+     */
+    static Gateway.Builder gateway(DemoSecrets secrets, int port, int wsPort) {
+        return Gateway.builder()
+                .identity(secrets.gatewayIdentity())
+                .listen("tcp", port)
+                // Browsers: the WebSocket transport, which also serves the demo page on other paths.
+                .listen("ws", new InetSocketAddress(InetAddress.getLoopbackAddress(), wsPort),
+                        Map.of("path", "/janus", "staticResources", "janus-demo/web"))
+                .authenticator(secrets.authenticator())
+                .shutdownTimeout(Duration.ofSeconds(2));
+    }
+
     private static int serveOrRun(Options options, DemoSecrets secrets, Gateway gateway, PrintStream out,
             PrintStream err) throws InterruptedException {
 
         if (options.serve) {
             gateway.closeOnJvmShutdown();
             out.println("serving on " + gateway.address("tcp") + "; stop with Ctrl-C");
+            out.println("browser demo page: http://127.0.0.1:" + gateway.address("ws").getPort() + "/index.html");
             out.println("root public key to pin (base64): "
                     + java.util.Base64.getEncoder().encodeToString(secrets.rootPublicKey()));
             io.janus.core.auth.TokenIssuer logins = secrets.tokenIssuer();
@@ -153,6 +166,7 @@ public final class DemoMain {
     /** The command line. */
     private static final class Options {
         int port;
+        int wsPort = 8080;
         boolean serve;
         boolean remote;
         boolean help;
@@ -170,6 +184,12 @@ public final class DemoMain {
                     case "--help":
                     case "-h":
                         options.help = true;
+                        break;
+                    case "--ws-port":
+                        if (i + 1 == args.length) {
+                            throw new IllegalArgumentException("--ws-port needs a value");
+                        }
+                        options.wsPort = port(args[++i]);
                         break;
                     case "--port":
                         if (i + 1 == args.length) {
