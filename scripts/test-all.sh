@@ -1,15 +1,18 @@
 #!/usr/bin/env bash
 # Runs the whole Janus test suite, as CI does (.ci/run calls exactly this).
 #
-# On a fresh Debian/Ubuntu machine with a JDK 17+ and Maven, it first installs the servers the
-# integration tests start on loopback ports (redis-server; etcd from the etcd-server package), using
-# apt-get as root or through sudo, and only when they are missing.
+# On a fresh Debian/Ubuntu machine with a JDK 17+ and Maven, it first installs what the integration
+# tests start as real processes (redis-server; etcd from the etcd-server package; kcptun, the
+# independent KCP peer; chromium, the headless browser of the WebSocket tests), using apt-get as root or
+# through sudo, and only when they are missing.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 need=()
 command -v redis-server >/dev/null 2>&1 || need+=(redis-server)
 command -v etcd >/dev/null 2>&1 || need+=(etcd-server)
+command -v kcptun-client >/dev/null 2>&1 || need+=(kcptun)
+{ command -v chromium >/dev/null 2>&1 || command -v chromium-browser >/dev/null 2>&1; } || need+=(chromium)
 if [ ${#need[@]} -gt 0 ]; then
   echo "Installing test servers: ${need[*]}"
   sudo_cmd=()
