@@ -260,9 +260,15 @@ public final class GrpcTunnel implements Tunnel {
         }
 
         void open(ManagedChannel channel, SessionInfo session) {
+            io.grpc.Metadata headers = TunnelHeaders.of(session, instance.service());
+            // The request that opens the stream also puts its trace context in the stream's metadata;
+            // every request, this one included, carries its own in its TunnelUp.
+            if (Span.current().getSpanContext().isValid()) {
+                W3CTraceContextPropagator.getInstance().inject(Context.current(), headers, (carrier, key, value) ->
+                        carrier.put(io.grpc.Metadata.Key.of(key, io.grpc.Metadata.ASCII_STRING_MARSHALLER), value));
+            }
             TunnelGrpc.newStub(channel)
-                    .withInterceptors(MetadataUtils.newAttachHeadersInterceptor(
-                            TunnelHeaders.of(session, instance.service())))
+                    .withInterceptors(MetadataUtils.newAttachHeadersInterceptor(headers))
                     .open(this);
         }
 

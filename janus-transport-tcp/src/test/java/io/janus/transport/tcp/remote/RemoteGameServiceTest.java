@@ -135,7 +135,9 @@ class RemoteGameServiceTest {
                 .tunnel("grpc", tunnel)
                 .discovery(discovery)
                 .routes(ModuleRoutes.builder().defaultService("game").build())
-                .sessionOptions(SessionOptions.builder().requestTimeout(requestTimeout).build())
+                // Many logins from one address in a second: lift the per-IP handshake rate for the test.
+                .sessionOptions(SessionOptions.builder().requestTimeout(requestTimeout).handshakeRatePerIp(1000, 1000)
+                        .build())
                 .openTelemetry(sdk)
                 .workerThreads(2)
                 .shutdownTimeout(Duration.ofSeconds(2))
@@ -194,6 +196,39 @@ class RemoteGameServiceTest {
         assertThat(who(session)).isEqualTo("b");
         assertThat(who(session)).isEqualTo("b");
         assertThat(gateway.sessions().size()).isEqualTo(gateway.stats().logins());
+    }
+
+    @Test
+    void anInstanceRemovedFromDiscoveryGetsNoNewStreams() {
+        GameServiceServer a = service("a");
+        GameServiceServer b = service("b");
+        ServiceInstance instanceA = instance("a", a.address());
+        StaticDiscovery discovery = new StaticDiscovery(List.of(instanceA, instance("b", b.address())));
+        startGateway(discovery, Duration.ofSeconds(10), Map.of());
+        List<ClientSession> onA = new ArrayList<>();
+        for (long player = 1; player <= 40 && onA.size() < 3; player++) {
+            ClientSession candidate = connect(player);
+            if (who(candidate).equals("a")) {
+                onA.add(candidate);
+            }
+        }
+        assertThat(onA).hasSize(3);
+        int streamsBefore = a.openStreams();
+
+        discovery.deregister(instanceA).toCompletableFuture().join();
+
+        ClientSession newcomer = null;
+        for (long player = 100; player <= 110; player++) {
+            ClientSession candidate = connect(player);
+            assertThat(who(candidate)).isEqualTo("b");
+            newcomer = candidate;
+        }
+        assertThat(newcomer).isNotNull();
+        for (ClientSession session : onA) {
+            assertThat(who(session)).isEqualTo("b");
+        }
+        // a is still running and reachable, but got no new stream.
+        assertThat(a.openStreams()).isLessThanOrEqualTo(streamsBefore);
     }
 
     @Test
