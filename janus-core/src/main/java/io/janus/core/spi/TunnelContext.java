@@ -37,6 +37,26 @@ public interface TunnelContext {
     Map<String, String> properties();
 
     /**
+     * Returns an integer tunnel property.
+     *
+     * @param key the property name
+     * @param defaultValue the value when the property is absent
+     * @return the value
+     * @throws IllegalArgumentException naming the key when the value is not an integer
+     */
+    default int intProperty(String key, int defaultValue) {
+        String value = properties().get(key);
+        if (value == null) {
+            return defaultValue;
+        }
+        try {
+            return Integer.parseInt(value.trim());
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("tunnel property " + key + ": '" + value + "' (expected: an integer)", e);
+        }
+    }
+
+    /**
      * Where the gateway's sessions are served; a network tunnel runs its connections on these event
      * loops rather than on threads of its own.
      *

@@ -32,14 +32,7 @@ public final class InProcessTunnelProvider extends TunnelProvider {
 
     @Override
     public Tunnel newTunnel(TunnelContext context) {
-        String max = context.properties().get("maxQueuedPerSession");
-        int maxQueued;
-        try {
-            maxQueued = max == null ? DEFAULT_MAX_QUEUED : Integer.parseInt(max.trim());
-        } catch (NumberFormatException e) {
-            throw new IllegalArgumentException("tunnel property maxQueuedPerSession: '" + max
-                    + "' (expected: a positive integer)", e);
-        }
+        int maxQueued = context.intProperty("maxQueuedPerSession", DEFAULT_MAX_QUEUED);
         return new InProcessTunnel(context.localServices(), context.pusher(), context.blockingExecutor(), maxQueued);
     }
 }

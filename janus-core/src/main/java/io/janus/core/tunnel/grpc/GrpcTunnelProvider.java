@@ -4,7 +4,6 @@ import io.janus.core.spi.Tunnel;
 import io.janus.core.spi.TunnelContext;
 import io.janus.core.spi.TunnelProvider;
 import io.janus.core.tunnel.InProcessTunnel;
-import java.util.Map;
 
 /**
  * Provides the {@link GrpcTunnel} under the name {@value #NAME}. Services embedded in the gateway
@@ -47,25 +46,12 @@ public final class GrpcTunnelProvider extends TunnelProvider {
 
     @Override
     public Tunnel newTunnel(TunnelContext context) {
-        Map<String, String> p = context.properties();
         InProcessTunnel local = context.localServices().isEmpty() ? null
                 : new InProcessTunnel(context.localServices(), context.pusher(), context.blockingExecutor(),
-                        integer(p, "maxQueuedPerSession", 256));
+                        context.intProperty("maxQueuedPerSession", 256));
         return new GrpcTunnel(context.pusher(), local, context.workerGroup(), context.discovery(), context.health(),
                 (int) Math.min(Integer.MAX_VALUE, context.requestTimeout().toMillis()),
-                integer(p, "maxQueuedPerStream", DEFAULT_MAX_QUEUED),
-                integer(p, "maxInboundMessageBytes", DEFAULT_MAX_INBOUND));
-    }
-
-    private static int integer(Map<String, String> properties, String key, int defaultValue) {
-        String value = properties.get(key);
-        if (value == null) {
-            return defaultValue;
-        }
-        try {
-            return Integer.parseInt(value.trim());
-        } catch (NumberFormatException e) {
-            throw new IllegalArgumentException("tunnel property " + key + ": '" + value + "' (expected: an integer)", e);
-        }
+                context.intProperty("maxQueuedPerStream", DEFAULT_MAX_QUEUED),
+                context.intProperty("maxInboundMessageBytes", DEFAULT_MAX_INBOUND));
     }
 }
