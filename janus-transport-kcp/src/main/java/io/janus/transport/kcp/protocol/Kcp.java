@@ -341,6 +341,16 @@ public final class Kcp {
         return rxSrtt;
     }
 
+    /** The sequence number the next new data segment gets. */
+    public int sndNxt() {
+        return sndNxt + sndQueue.size();
+    }
+
+    /** The first sequence number not received in order yet. */
+    public int rcvNxt() {
+        return rcvNxt;
+    }
+
     /** Segments waiting in the receive buffer (out of order) and queue (in order). */
     public int pendingReceive() {
         return rcvBuf.size() + rcvQueue.size();
@@ -393,6 +403,17 @@ public final class Kcp {
             len -= size;
         }
         return true;
+    }
+
+    /**
+     * Queues a data segment of zero bytes, which opens a conversation on a listener before the first
+     * byte of data exists (kcp-go's receiver hands it on as an empty read). In stream mode the next bytes
+     * sent fill it while it is still queued.
+     */
+    public void sendEmptySegment() {
+        checkOpen();
+        Segment seg = new Segment(alloc.buffer(stream ? mss : 0));
+        sndQueue.add(seg);
     }
 
     /**

@@ -1,0 +1,273 @@
+package io.janus.transport.kcp.internal;
+
+import io.janus.api.Reason;
+import io.janus.core.spi.TransportContext;
+import io.janus.core.transport.StreamFraming;
+import io.janus.transport.kcp.KcpSettings;
+import io.janus.transport.kcp.protocol.Kcp;
+import io.janus.transport.kcp.protocol.KcpDatagrams;
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelDuplexHandler;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelPromise;
+import io.netty.channel.EventLoop;
+import io.netty.channel.socket.DatagramPacket;
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.atomic.LongAdder;
+
+/**
+ * The listening side of the KCP transport, on the server's datagram channel: demultiplexes datagrams by
+ * (remote address, conv) to {@link KcpSession}s, opens a session (a child channel on one of the gateway's
+ * worker loops, with stream framing and the gateway's session pipeline) for the first data segment of a
+ * new conversation, and drops everything else without replying: garbage is counted with
+ * {@link TransportContext#recordFailure}.
+ *
+ * <p>Bounds: at most {@link KcpSettings#maxSessions()} sessions and {@link KcpSettings#maxHalfOpen()} of
+ * them not yet proven (a datagram beyond either is refused with {@link Reason#KCP_SESSION_LIMIT}); one
+ * {@link AddressBudget} per remote address with a session; at most
+ * {@link KcpSession#MAX_QUEUED_DATAGRAMS} datagrams waiting for one session's loop. Anti-amplification:
+ * until a session of an address is proven (bytes of it arrived after the server hello was sent), the
+ * address gets at most {@link KcpSettings#amplificationFactor()} bytes for every byte it sent (RFC 9000,
+ * section 8.1, applies the same rule to QUIC); datagrams over the budget are dropped as if lost, and KCP
+ * retransmits them once the peer's next datagram raised the budget. Datagrams are also dropped while
+ * the socket's outbound buffer is above its high water mark, so it stays bounded.
+ *
+ * <p>Its maps are used on the datagram channel's event loop only; sessions call {@link #send},
+ * {@link #proven} and {@link #finished} from their own loops, which hop here.
+ */
+public final class KcpServerHandler extends ChannelDuplexHandler implements KcpSession.Link {
+
+    private record Key(InetSocketAddress address, int conv) {
+    }
+
+    /** Bytes exchanged with one remote address, for the anti-amplification rule. */
+    private static final class AddressBudget {
+        long received;
+        long sent;
+        int sessions;
+        boolean proven;
+    }
+
+    private final TransportContext context;
+    private final KcpSettings settings;
+    private final Map<Key, KcpSession> sessions = new HashMap<>();
+    private final Map<InetSocketAddress, AddressBudget> budgets = new HashMap<>();
+    /** One scheduler per worker loop: bounded by the worker group's size. */
+    private final ConcurrentMap<EventLoop, KcpScheduler> schedulers = new ConcurrentHashMap<>();
+    private final LongAdder amplificationDrops = new LongAdder();
+    private final LongAdder staleDatagrams = new LongAdder();
+    private volatile Channel channel;
+    private int halfOpen;
+    private boolean accepting = true;
+    private volatile int sessionCount;
+
+    /**
+     * Creates the handler.
+     *
+     * @param context the gateway's context
+     * @param settings the transport's settings
+     */
+    public KcpServerHandler(TransportContext context, KcpSettings settings) {
+        this.context = context;
+        this.settings = settings;
+    }
+
+    /**
+     * Stops opening sessions; the open ones keep the datagram channel until they end, and it closes
+     * after the last one. Call on the datagram channel's loop.
+     */
+    public void stopAccepting() {
+        accepting = false;
+        if (sessions.isEmpty()) {
+            channel.close();
+        }
+    }
+
+    /** Open sessions (a snapshot, for metrics and tests). */
+    public int sessionCount() {
+        return sessionCount;
+    }
+
+    /** Datagrams dropped by the anti-amplification rule. */
+    public long amplificationDrops() {
+        return amplificationDrops.sum();
+    }
+
+    /** Datagrams for conversations this listener does not know that could not open one. */
+    public long staleDatagrams() {
+        return staleDatagrams.sum();
+    }
+
+    @Override
+    public void handlerAdded(ChannelHandlerContext ctx) {
+        channel = ctx.channel();
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        if (!(msg instanceof DatagramPacket)) {
+            ctx.fireChannelRead(msg);
+            return;
+        }
+        DatagramPacket packet = (DatagramPacket) msg;
+        try {
+            read(packet.sender(), packet.content());
+        } finally {
+            packet.release();
+        }
+    }
+
+    private void read(InetSocketAddress sender, ByteBuf data) {
+        boolean headerLong = data.readableBytes() >= Kcp.OVERHEAD;
+        KcpSession session = headerLong ? sessions.get(new Key(sender, KcpDatagrams.conv(data))) : null;
+        if (session == null) {
+            if (headerLong && KcpDatagrams.isClose(data, KcpDatagrams.conv(data))) {
+                return; // the end of a conversation already forgotten
+            }
+            Reason checked = KcpDatagrams.check(data);
+            if (checked != Reason.OK) {
+                context.recordFailure(checked);
+                return;
+            }
+            if (!KcpDatagrams.opensConversation(data) || !accepting) {
+                staleDatagrams.increment();
+                return;
+            }
+            if (sessions.size() >= settings.maxSessions() || halfOpen >= settings.maxHalfOpen()) {
+                context.recordFailure(Reason.KCP_SESSION_LIMIT);
+                return;
+            }
+            session = open(sender, KcpDatagrams.conv(data));
+        }
+        budgets.get(sender).received += data.readableBytes();
+        session.enqueue(data.retain());
+    }
+
+    private KcpSession open(InetSocketAddress sender, int conv) {
+        EventLoop loop = context.workerGroup().next();
+        KcpSession session = new KcpSession(channel, loop, this, sender, conv, settings);
+        sessions.put(new Key(sender, conv), session);
+        sessionCount = sessions.size();
+        budgets.computeIfAbsent(sender, a -> new AddressBudget()).sessions++;
+        halfOpen++;
+        int maxFrameLength = context.maxFrameLength();
+        KcpChildChannel child = session.channel();
+        child.pipeline().addLast(new ChannelInitializer<Channel>() {
+            @Override
+            protected void initChannel(Channel ch) {
+                StreamFraming.install(ch.pipeline(), maxFrameLength);
+                context.initSession(ch);
+            }
+        });
+        KcpScheduler scheduler = schedulers.computeIfAbsent(loop, KcpScheduler::new);
+        loop.register(child);
+        try {
+            loop.execute(() -> scheduler.add(session));
+        } catch (RejectedExecutionException e) {
+            // The worker loop is shutting down; its shutdown hook or the datagram channel's close ends it.
+        }
+        return session;
+    }
+
+    @Override
+    public void send(KcpSession session, ByteBuf datagram) {
+        Channel ch = channel;
+        if (!ch.isActive() || !ch.isWritable()) {
+            datagram.release(); // lost, as on a congested link; KCP retransmits
+            return;
+        }
+        ch.writeAndFlush(new DatagramPacket(datagram, session.remoteAddress()), ch.voidPromise());
+    }
+
+    /** Applies the anti-amplification budget to every datagram on its way out, on the channel's loop. */
+    @Override
+    public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) {
+        if (msg instanceof DatagramPacket) {
+            DatagramPacket packet = (DatagramPacket) msg;
+            AddressBudget budget = budgets.get(packet.recipient());
+            int size = packet.content().readableBytes();
+            if (budget == null
+                    || !budget.proven && budget.sent + size > (long) settings.amplificationFactor() * budget.received) {
+                if (budget != null) {
+                    amplificationDrops.increment();
+                }
+                packet.release();
+                promise.trySuccess();
+                return;
+            }
+            budget.sent += size;
+        }
+        ctx.write(msg, promise);
+    }
+
+    private void onLoop(Runnable task) {
+        try {
+            channel.eventLoop().execute(task);
+        } catch (RejectedExecutionException e) {
+            // The datagram channel's loop is gone, and its maps with it.
+        }
+    }
+
+    @Override
+    public void proven(KcpSession session) {
+        onLoop(() -> {
+            if (sessions.get(new Key(session.remoteAddress(), session.conv())) == session) {
+                halfOpen--;
+                budgets.get(session.remoteAddress()).proven = true;
+            }
+        });
+    }
+
+    @Override
+    public void finished(KcpSession session) {
+        boolean proven = session.isProven();
+        onLoop(() -> {
+            if (!sessions.remove(new Key(session.remoteAddress(), session.conv()), session)) {
+                return;
+            }
+            sessionCount = sessions.size();
+            if (!proven) {
+                halfOpen--;
+            }
+            AddressBudget budget = budgets.get(session.remoteAddress());
+            if (budget != null && --budget.sessions == 0) {
+                budgets.remove(session.remoteAddress());
+            }
+            if (!accepting && sessions.isEmpty()) {
+                channel.close();
+            }
+        });
+    }
+
+    @Override
+    public SocketAddress localAddress() {
+        return channel.localAddress();
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        // A failed send on the datagram socket (ICMP unreachable and the like): the datagram is lost,
+        // KCP retransmits or the session's dead-link and idle timers end it.
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) throws Exception {
+        for (KcpSession session : new ArrayList<>(sessions.values())) {
+            try {
+                session.loop().execute(session::abort);
+            } catch (RejectedExecutionException e) {
+                // That loop is shutting down: its scheduler's shutdown hook aborts the session.
+            }
+        }
+        super.channelInactive(ctx);
+    }
+}

@@ -1,0 +1,317 @@
+package io.janus.transport.kcp.internal;
+
+import io.janus.api.Reason;
+import io.janus.core.ProtocolException;
+import io.janus.core.protocol.HandshakeResult;
+import io.janus.transport.kcp.KcpSettings;
+import io.janus.transport.kcp.protocol.Kcp;
+import io.janus.transport.kcp.protocol.KcpDatagrams;
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.Channel;
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+
+/**
+ * One KCP conversation with one peer, on the server or the client side: the engine, the child channel
+ * that shows its byte stream to Netty, and its lifecycle. Runs on the event loop of the datagram channel
+ * that carries it.
+ *
+ * <p>Lifecycle: OPEN while the child channel is open. When the channel closes, LINGER: the engine keeps
+ * retransmitting what is queued (the last frames, such as a kick or a HandshakeError) until the peer
+ * acknowledged everything or {@link KcpSettings#lingerMillis()} passed, then sends the close marker
+ * ({@link KcpDatagrams#CMD_CLOSE}) and is DONE. A close marker from the peer, a dead link or an idle
+ * timeout end it without lingering; the last two are first fired into the child pipeline as a
+ * {@link ProtocolException} ({@link Reason#KCP_DEAD_LINK}, {@link Reason#KCP_IDLE_TIMEOUT}) so the session
+ * layer closes with that reason.
+ */
+final class KcpSession {
+
+    /** What a session needs from the datagram side that carries it. */
+    interface Link {
+        /**
+         * Sends a datagram to the session's peer, or drops it (anti-amplification, a full socket buffer).
+         *
+         * @param session the session
+         * @param datagram the datagram; the link owns it
+         */
+        void send(KcpSession session, ByteBuf datagram);
+
+        /** The session proved its peer's address (a record arrived after the server hello). */
+        void proven(KcpSession session);
+
+        /** The session is DONE; forget it. */
+        void finished(KcpSession session);
+
+        /** The local address of the datagram channel. */
+        SocketAddress localAddress();
+    }
+
+    private enum State { OPEN, LINGER, DONE }
+
+    /** After a failure was fired into the pipeline, the channel is closed anyway this long after. */
+    private static final long FAILURE_CLOSE_GRACE_MILLIS = 1000;
+
+    /** Datagrams handed to the session's loop and not processed yet: at most this many. */
+    static final int MAX_QUEUED_DATAGRAMS = 256;
+
+    private final java.util.concurrent.atomic.AtomicInteger queuedDatagrams =
+            new java.util.concurrent.atomic.AtomicInteger();
+    private final io.netty.channel.EventLoop loop;
+    private final Link link;
+    private final InetSocketAddress remote;
+    private final int conv;
+    private final Kcp kcp;
+    private final KcpChildChannel channel;
+    private final KcpSettings settings;
+    private final long idleMillis;
+    private State state = State.OPEN;
+    private long lastReceived;
+    private long lingerUntil;
+    private long failureCloseAt = -1;
+    private boolean peerClosed;
+    private boolean peerClosing;
+    private int peerLastSn;
+    private boolean helloSeenBeforeInput;
+    private boolean proven;
+
+    KcpSession(Channel datagramChannel, io.netty.channel.EventLoop loop, Link link, InetSocketAddress remote, int conv,
+            KcpSettings settings) {
+        this.loop = loop;
+        this.link = link;
+        this.remote = remote;
+        this.conv = conv;
+        this.settings = settings;
+        this.idleMillis = settings.idleTimeout().toMillis();
+        this.kcp = settings.apply(new Kcp(conv, this::output, datagramChannel.alloc()));
+        this.channel = new KcpChildChannel(datagramChannel, this);
+        this.lastReceived = KcpClock.now();
+        kcp.update(lastReceived);
+    }
+
+    /** The event loop the session and its child channel run on. */
+    io.netty.channel.EventLoop loop() {
+        return loop;
+    }
+
+    /**
+     * Hands a datagram to the session from another thread, unless {@link #MAX_QUEUED_DATAGRAMS} are
+     * already waiting (then it is dropped, as if lost).
+     *
+     * @param payload the KCP bytes; this method takes ownership
+     */
+    void enqueue(ByteBuf payload) {
+        if (queuedDatagrams.incrementAndGet() > MAX_QUEUED_DATAGRAMS) {
+            queuedDatagrams.decrementAndGet();
+            payload.release();
+            return;
+        }
+        try {
+            loop.execute(() -> {
+                queuedDatagrams.decrementAndGet();
+                try {
+                    input(payload);
+                } finally {
+                    payload.release();
+                }
+            });
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            queuedDatagrams.decrementAndGet();
+            payload.release();
+        }
+    }
+
+    Kcp kcp() {
+        return kcp;
+    }
+
+    KcpChildChannel channel() {
+        return channel;
+    }
+
+    InetSocketAddress remoteAddress() {
+        return remote;
+    }
+
+    SocketAddress localAddress() {
+        return link.localAddress();
+    }
+
+    int conv() {
+        return conv;
+    }
+
+    boolean isProven() {
+        return proven;
+    }
+
+    boolean isDone() {
+        return state == State.DONE;
+    }
+
+    private void output(ByteBuf datagram, Kcp engine) {
+        link.send(this, datagram);
+    }
+
+    /** Flushes the engine after the child channel queued bytes (kcp-go flushes on write, too). */
+    void flushKcp() {
+        if (state != State.DONE) {
+            kcp.flush();
+        }
+    }
+
+    /**
+     * Takes one datagram from the peer.
+     *
+     * @param payload the KCP bytes; read, not released
+     */
+    void input(ByteBuf payload) {
+        if (state == State.DONE) {
+            return;
+        }
+        if (KcpDatagrams.isClose(payload, conv)) {
+            if (!peerClosing) {
+                peerClosing = true;
+                peerLastSn = KcpDatagrams.closeSn(payload);
+            }
+            closeIfPeerDone();
+            return;
+        }
+        lastReceived = KcpClock.now();
+        helloSeenBeforeInput = channel.hasAttr(HandshakeResult.KEY) && channel.attr(HandshakeResult.KEY).get() != null;
+        try {
+            kcp.input(payload);
+        } catch (ProtocolException e) {
+            fail(e);
+            return;
+        }
+        kcp.flush(); // acknowledge at once
+        if (state == State.OPEN) {
+            channel.readInbound();
+            channel.writeMore();
+            closeIfPeerDone();
+        } else if (state == State.LINGER && kcp.waitSnd() == 0) {
+            finish(true);
+        }
+    }
+
+    /** After the peer's close marker: closes once every segment it sent before it arrived. */
+    private void closeIfPeerDone() {
+        if (!peerClosing || state == State.DONE || kcp.rcvNxt() - peerLastSn < 0) {
+            return;
+        }
+        peerClosed = true;
+        if (channel.isOpen()) {
+            channel.close();
+        } else {
+            finish(false);
+        }
+    }
+
+    /** Called by the child channel for every chunk it hands to the pipeline. */
+    void delivered() {
+        if (!proven && helloSeenBeforeInput) {
+            // Bytes that arrived after the server hello was sent: the peer read it, so the address is
+            // its own (docs: anti-amplification in KcpTransport).
+            proven = true;
+            link.proven(this);
+        }
+    }
+
+    /**
+     * Runs the engine's timers.
+     *
+     * @param now {@link KcpClock#now()}
+     * @return when to run again, or -1 once the session is DONE
+     */
+    long update(long now) {
+        if (state == State.DONE) {
+            return -1;
+        }
+        if (now - lastReceived >= idleMillis) {
+            fail(new ProtocolException(Reason.KCP_IDLE_TIMEOUT, "no datagram from " + remote + " for "
+                    + idleMillis + " ms"));
+            if (state == State.DONE) {
+                return -1;
+            }
+        }
+        kcp.update(now);
+        if (kcp.isDead()) {
+            fail(new ProtocolException(Reason.KCP_DEAD_LINK, "a segment to " + remote + " was sent "
+                    + kcp.deadLink() + " times without an acknowledgement"));
+            if (state == State.DONE) {
+                return -1;
+            }
+        }
+        if (state == State.OPEN) {
+            channel.writeMore();
+            if (failureCloseAt >= 0 && now >= failureCloseAt) {
+                channel.close();
+            }
+        }
+        if (state == State.LINGER && (kcp.waitSnd() == 0 || now >= lingerUntil)) {
+            finish(true);
+        }
+        return state == State.DONE ? -1 : kcp.check(now);
+    }
+
+    private void fail(ProtocolException e) {
+        if (state != State.OPEN) {
+            finish(false);
+            return;
+        }
+        if (failureCloseAt < 0) {
+            failureCloseAt = KcpClock.now() + FAILURE_CLOSE_GRACE_MILLIS;
+            channel.pipeline().fireExceptionCaught(e);
+        }
+    }
+
+    /** The child channel closed. */
+    void channelClosed() {
+        if (state != State.OPEN) {
+            return;
+        }
+        if (peerClosed || kcp.isDead() || failureCloseAt >= 0 && KcpClock.now() - lastReceived >= idleMillis) {
+            finish(false);
+            return;
+        }
+        state = State.LINGER;
+        lingerUntil = KcpClock.now() + settings.lingerMillis();
+        if (kcp.waitSnd() == 0) {
+            finish(true);
+        } else {
+            sendClose(); // now, so the peer learns of it even if this side cannot linger (shutdown)
+        }
+    }
+
+    /** Ends the session at once (the datagram channel closes). */
+    void abort() {
+        if (state == State.OPEN) {
+            peerClosed = true; // nothing can be sent any more
+            channel.close();
+        }
+        if (state != State.DONE) {
+            finish(false);
+        }
+    }
+
+    private void finish(boolean sendClose) {
+        if (state == State.DONE) {
+            return;
+        }
+        state = State.DONE;
+        if (sendClose) {
+            sendClose();
+        }
+        kcp.close();
+        link.finished(this);
+    }
+
+    private void sendClose() {
+        link.send(this, KcpDatagrams.writeClose(channel.alloc().buffer(Kcp.OVERHEAD), conv, kcp.sndNxt()));
+    }
+
+    @Override
+    public String toString() {
+        return "KcpSession{" + remote + ", conv=" + Integer.toUnsignedString(conv) + ", " + state + "}";
+    }
+}
