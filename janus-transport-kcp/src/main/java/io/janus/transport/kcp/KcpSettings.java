@@ -2,6 +2,7 @@ package io.janus.transport.kcp;
 
 import static java.util.Objects.requireNonNull;
 
+import io.janus.transport.kcp.fec.KcpGoPacketConfig;
 import io.janus.transport.kcp.protocol.Kcp;
 import java.time.Duration;
 import java.util.Locale;
@@ -33,12 +34,17 @@ import java.util.Map;
  * <tr><td>{@code lingerMillis}</td><td>3000</td><td>how long a closed session keeps retransmitting
  * what it still has to send</td></tr>
  * <tr><td>{@code crypt}</td><td>{@code null}</td><td>{@code null}: bare KCP datagrams (kcp-go with a nil
- * block cipher)</td></tr>
- * <tr><td>{@code dataShards}, {@code parityShards}</td><td>0, 0</td><td>FEC off</td></tr>
- * <tr><td>{@code smux}</td><td>{@code off}</td><td>one KCP conversation carries one Janus connection</td></tr>
+ * block cipher); {@code none}: kcp-go's 16-byte nonce and CRC32 header without encryption (kcptun's
+ * {@code --crypt none})</td></tr>
+ * <tr><td>{@code dataShards}, {@code parityShards}</td><td>0, 0</td><td>kcp-go's Reed-Solomon FEC;
+ * kcptun uses 10, 3; 0, 0 turns it off</td></tr>
+ * <tr><td>{@code smux}</td><td>{@code off}</td><td>{@code off}: one KCP conversation carries one Janus
+ * connection; {@code 1}, {@code 2}: xtaci/smux of that version, one stream per Janus connection;
+ * {@code auto} (server only): the version the client speaks</td></tr>
  * </table>
- * {@code crypt none}, FEC and smux come with the {@code fec} and {@code smux} layers; until they are
- * present other values are refused.
+ * Janus-to-Janus defaults are bare KCP (no header, no FEC, no smux): the least overhead. To face
+ * kcptun, set {@code crypt=none}, {@code dataShards=10}, {@code parityShards=3}, {@code smux=auto} (or
+ * the values of its flags).
  */
 public final class KcpSettings {
 
@@ -76,6 +82,15 @@ public final class KcpSettings {
     private final int maxHalfOpen;
     private final int amplificationFactor;
     private final int lingerMillis;
+    private final boolean packetHeader;
+    private final int dataShards;
+    private final int parityShards;
+    private final int smux;
+
+    /** {@link #smux()} when smux is off. */
+    public static final int SMUX_OFF = -1;
+    /** {@link #smux()} when a server speaks the version of each client. */
+    public static final int SMUX_AUTO = 0;
 
     private KcpSettings(Builder b) {
         this.mode = b.mode;
@@ -88,6 +103,10 @@ public final class KcpSettings {
         this.maxHalfOpen = b.maxHalfOpen;
         this.amplificationFactor = b.amplificationFactor;
         this.lingerMillis = b.lingerMillis;
+        this.packetHeader = b.packetHeader;
+        this.dataShards = b.dataShards;
+        this.parityShards = b.parityShards;
+        this.smux = b.smux;
     }
 
     /**
@@ -136,19 +155,61 @@ public final class KcpSettings {
         b.maxHalfOpen(intProperty(properties, "maxHalfOpen", b.maxHalfOpen));
         b.amplificationFactor(intProperty(properties, "amplificationFactor", b.amplificationFactor));
         b.lingerMillis(intProperty(properties, "lingerMillis", b.lingerMillis));
-        expect(properties, "crypt", "null");
-        expect(properties, "dataShards", "0");
-        expect(properties, "parityShards", "0");
-        expect(properties, "smux", "off");
+        String crypt = properties.getOrDefault("crypt", "null").trim().toLowerCase(Locale.ROOT);
+        if (!crypt.equals("null") && !crypt.equals("none")) {
+            throw new IllegalArgumentException("kcp property crypt: '" + crypt
+                    + "' (expected: null or none; Janus encrypts above the transport)");
+        }
+        b.crypt(crypt);
+        b.fec(intProperty(properties, "dataShards", 0), intProperty(properties, "parityShards", 0));
+        String smux = properties.getOrDefault("smux", "off").trim().toLowerCase(Locale.ROOT);
+        switch (smux) {
+            case "off" -> b.smux(SMUX_OFF);
+            case "1" -> b.smux(1);
+            case "2" -> b.smux(2);
+            case "auto" -> {
+                if (!server) {
+                    throw new IllegalArgumentException("kcp property smux: 'auto' (expected: off, 1 or 2 on a client)");
+                }
+                b.smux(SMUX_AUTO);
+            }
+            default -> throw new IllegalArgumentException("kcp property smux: '" + smux
+                    + "' (expected: off, 1, 2 or auto)");
+        }
         return b.build();
     }
 
-    private static void expect(Map<String, String> properties, String key, String supported) {
-        String value = properties.get(key);
-        if (value != null && !value.trim().equalsIgnoreCase(supported)) {
-            throw new IllegalArgumentException("kcp property " + key + ": '" + value + "' (expected: " + supported
-                    + "; other values need the kcp-go header, FEC and smux layers)");
+    /** Whether datagrams carry kcp-go's nonce and CRC32 header ({@code crypt none}). */
+    public boolean packetHeader() {
+        return packetHeader;
+    }
+
+    /** FEC data shards, 0 when FEC is off. */
+    public int dataShards() {
+        return dataShards;
+    }
+
+    /** FEC parity shards, 0 when FEC is off. */
+    public int parityShards() {
+        return parityShards;
+    }
+
+    /** The smux version: 1, 2, {@link #SMUX_AUTO} or {@link #SMUX_OFF}. */
+    public int smux() {
+        return smux;
+    }
+
+    /**
+     * The kcp-go packet layer's configuration, or {@code null} when datagrams are bare KCP.
+     *
+     * @return the configuration or {@code null}
+     */
+    public KcpGoPacketConfig packetConfig() {
+        if (!packetHeader && dataShards == 0) {
+            return null;
         }
+        KcpGoPacketConfig.Builder b = KcpGoPacketConfig.builder().packetHeader(packetHeader).maxDatagramSize(mtu);
+        return (dataShards > 0 ? b.fec(dataShards, parityShards) : b.noFec()).build();
     }
 
     private static int intProperty(Map<String, String> properties, String key, int defaultValue) {
@@ -170,8 +231,9 @@ public final class KcpSettings {
      * @return the engine
      */
     public Kcp apply(Kcp kcp) {
+        KcpGoPacketConfig packets = packetConfig();
         return kcp.setNoDelay(mode.nodelay, mode.interval, mode.resend, mode.nc)
-                .setMtu(mtu)
+                .setMtu(packets == null ? mtu : mtu - packets.overhead())
                 .setWindowSize(sndwnd, rcvwnd)
                 .setDeadLink(deadLink)
                 .setStreamMode(true);
@@ -236,7 +298,9 @@ public final class KcpSettings {
     public String toString() {
         return "KcpSettings{mode=" + mode + ", mtu=" + mtu + ", sndwnd=" + sndwnd + ", rcvwnd=" + rcvwnd
                 + ", idleTimeout=" + idleTimeout + ", deadLink=" + deadLink + ", maxSessions=" + maxSessions
-                + ", maxHalfOpen=" + maxHalfOpen + ", amplificationFactor=" + amplificationFactor + "}";
+                + ", maxHalfOpen=" + maxHalfOpen + ", amplificationFactor=" + amplificationFactor
+                + ", crypt=" + (packetHeader ? "none" : "null") + ", fec=" + dataShards + "/" + parityShards
+                + ", smux=" + (smux == SMUX_OFF ? "off" : smux == SMUX_AUTO ? "auto" : smux) + "}";
     }
 
     /** Builds {@link KcpSettings}. Not thread-safe. */
@@ -251,6 +315,10 @@ public final class KcpSettings {
         private int maxHalfOpen = 1024;
         private int amplificationFactor = 1;
         private int lingerMillis = 3000;
+        private boolean packetHeader;
+        private int dataShards;
+        private int parityShards;
+        private int smux = SMUX_OFF;
 
         private Builder(boolean server) {
             sndwnd = server ? 1024 : 128;
@@ -367,6 +435,52 @@ public final class KcpSettings {
         public Builder lingerMillis(int lingerMillis) {
             checkRange("lingerMillis", lingerMillis, 0, 60_000);
             this.lingerMillis = lingerMillis;
+            return this;
+        }
+
+        /**
+         * Sets kcptun's {@code --crypt}: {@code null} (bare KCP) or {@code none} (kcp-go's nonce and CRC32
+         * header, no encryption).
+         *
+         * @param crypt {@code null} or {@code none}
+         * @return this builder
+         */
+        public Builder crypt(String crypt) {
+            requireNonNull(crypt, "crypt");
+            if (!crypt.equals("null") && !crypt.equals("none")) {
+                throw new IllegalArgumentException("crypt: '" + crypt + "' (expected: null or none)");
+            }
+            this.packetHeader = crypt.equals("none");
+            return this;
+        }
+
+        /**
+         * Sets kcptun's {@code --datashard} and {@code --parityshard}.
+         *
+         * @param dataShards 0 (FEC off) or 1 and more
+         * @param parityShards 0 (FEC off) or 1 and more
+         * @return this builder
+         */
+        public Builder fec(int dataShards, int parityShards) {
+            checkRange("dataShards", dataShards, 0, 255);
+            checkRange("parityShards", parityShards, 0, 255);
+            boolean off = dataShards == 0 || parityShards == 0;
+            this.dataShards = off ? 0 : dataShards;
+            this.parityShards = off ? 0 : parityShards;
+            return this;
+        }
+
+        /**
+         * Sets the smux version.
+         *
+         * @param version 1, 2, {@link #SMUX_AUTO} (server only) or {@link #SMUX_OFF}
+         * @return this builder
+         */
+        public Builder smux(int version) {
+            if (version != 1 && version != 2 && version != SMUX_AUTO && version != SMUX_OFF) {
+                throw new IllegalArgumentException("smux: " + version + " (expected: 1, 2, 0 for auto or -1 for off)");
+            }
+            this.smux = version;
             return this;
         }
 

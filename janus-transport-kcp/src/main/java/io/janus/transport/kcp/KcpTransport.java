@@ -18,8 +18,8 @@ import java.util.concurrent.CompletableFuture;
 /**
  * The KCP transport: a reliable, ordered byte stream over UDP (skywind3000/kcp, wire-compatible with
  * xtaci/kcp-go v5 with a nil block cipher and no FEC), carrying the same 4-byte length-prefixed frames as
- * TCP. One UDP socket on one event loop of the gateway's boss group; each KCP conversation, identified by
- * (remote address, conv), becomes a child {@link Channel} of bytes with
+ * TCP. One UDP socket on one event loop of the gateway's worker group; each KCP conversation, identified
+ * by (remote address, conv), becomes a child {@link Channel} of bytes on that loop with
  * {@link io.janus.core.transport.StreamFraming} and the gateway's session pipeline. All engines of the
  * socket are driven by one periodic task with a priority queue of their next update times.
  *
@@ -87,8 +87,11 @@ public final class KcpTransport implements Transport {
         }
         KcpServerHandler h = new KcpServerHandler(context, settings);
         Bootstrap bootstrap = new Bootstrap()
-                .group(context.bossGroup())
-                .channel(EventLoops.datagramChannel(context.bossGroup()))
+                // A worker loop, not a boss loop: the sessions live on the socket's loop (game handlers
+                // that do not block run there), and writing datagrams from it is never a hop to
+                // another thread that a shutdown could overtake.
+                .group(context.workerGroup())
+                .channel(EventLoops.datagramChannel(context.workerGroup()))
                 .option(ChannelOption.SO_REUSEADDR, true)
                 .option(ChannelOption.RCVBUF_ALLOCATOR, new FixedRecvByteBufAllocator(Math.max(2048, settings.mtu())))
                 .option(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(256 * 1024, 1024 * 1024))

@@ -20,7 +20,7 @@ import java.util.function.Consumer;
  * whose child channel is what the caller gets. Datagrams from any other address or conversation are
  * dropped. The datagram channel closes when the session ends, and the session ends when it closes.
  *
- * <p>Until the server has sent data, every datagram carrying data is padded to
+ * <p>In bare KCP, until the server has sent data, every datagram opening the conversation is padded to
  * {@link #PADDED_DATAGRAM} bytes (or the MTU) with a WINS segment whose payload is ignored (kcp-go and
  * {@link Kcp#input} skip a WINS segment's bytes), so the server's anti-amplification budget admits its
  * hello. Used on the datagram channel's event loop only.
@@ -121,11 +121,14 @@ public final class KcpClientHandler extends ChannelInboundHandlerAdapter impleme
         DatagramPacket packet = (DatagramPacket) msg;
         try {
             ByteBuf data = packet.content();
-            if (session == null || !server.equals(packet.sender()) || data.readableBytes() < Kcp.OVERHEAD
-                    || KcpDatagrams.conv(data) != conv) {
+            if (session == null || !server.equals(packet.sender())) {
                 return;
             }
-            if (!serverSpoke && KcpDatagrams.opensConversation(data)) {
+            if (settings.packetConfig() == null
+                    && (data.readableBytes() < Kcp.OVERHEAD || KcpDatagrams.conv(data) != conv)) {
+                return;
+            }
+            if (!serverSpoke && (settings.packetConfig() != null || KcpDatagrams.opensConversation(data))) {
                 serverSpoke = true;
             }
             session.input(data);
@@ -140,14 +143,13 @@ public final class KcpClientHandler extends ChannelInboundHandlerAdapter impleme
             datagram.release();
             return;
         }
-        if (!serverSpoke && KcpDatagrams.opensConversation(datagram.slice(datagram.readerIndex() + s.kcp().reserved(),
-                datagram.readableBytes() - s.kcp().reserved()))) {
+        if (!serverSpoke && settings.packetConfig() == null && KcpDatagrams.opensConversation(datagram)) {
             int target = Math.min(PADDED_DATAGRAM, s.kcp().mtu());
             int padding = target - datagram.readableBytes() - Kcp.OVERHEAD;
             if (padding >= 0) {
                 // The padding segment repeats the window and una of the first segment: a receiver reads
                 // them from every segment.
-                int first = datagram.readerIndex() + s.kcp().reserved();
+                int first = datagram.readerIndex();
                 datagram.writeIntLE(conv).writeByte(Kcp.CMD_WINS).writeByte(0)
                         .writeShortLE(datagram.getUnsignedShortLE(first + 6)).writeIntLE(0).writeIntLE(0)
                         .writeIntLE(datagram.getIntLE(first + 16)).writeIntLE(padding).writeZero(padding);
@@ -168,6 +170,11 @@ public final class KcpClientHandler extends ChannelInboundHandlerAdapter impleme
     @Override
     public void finished(KcpSession s) {
         channel.close();
+    }
+
+    @Override
+    public void recordFailure(io.janus.api.Reason reason) {
+        // A client has no failure counters; the datagram is dropped.
     }
 
     @Override

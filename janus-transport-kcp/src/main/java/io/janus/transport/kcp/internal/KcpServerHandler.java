@@ -18,7 +18,13 @@ import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
+import io.janus.core.ProtocolException;
+import io.janus.transport.kcp.fec.FecEncoder;
+import io.janus.transport.kcp.fec.KcpGoHeader;
+import io.janus.transport.kcp.fec.KcpGoPacketCodec;
+import io.janus.transport.kcp.fec.KcpGoPacketConfig;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.RejectedExecutionException;
@@ -27,7 +33,7 @@ import java.util.concurrent.atomic.LongAdder;
 /**
  * The listening side of the KCP transport, on the server's datagram channel: demultiplexes datagrams by
  * (remote address, conv) to {@link KcpSession}s, opens a session (a child channel on one of the gateway's
- * worker loops, with stream framing and the gateway's session pipeline) for the first data segment of a
+ * socket's loop, with stream framing and the gateway's session pipeline) for the first data segment of a
  * new conversation, and drops everything else without replying: garbage is counted with
  * {@link TransportContext#recordFailure}.
  *
@@ -55,10 +61,20 @@ public final class KcpServerHandler extends ChannelDuplexHandler implements KcpS
         long sent;
         int sessions;
         boolean proven;
+        /** The session that last received a datagram from the address: FEC parity shards go there. */
+        KcpSession latest;
     }
+
+    /** {@link #peekConv} of a datagram whose conversation cannot be read (an FEC parity shard). */
+    private static final long PARITY = -1;
+    /** {@link #peekConv} of a datagram too short to hold a conversation id. */
+    private static final long NONE = -2;
 
     private final TransportContext context;
     private final KcpSettings settings;
+    /** Decodes the first datagram of an unknown conversation, to check it before a session exists. */
+    private KcpGoPacketCodec probe;
+    private final List<ByteBuf> probed = new ArrayList<>();
     private final Map<Key, KcpSession> sessions = new HashMap<>();
     private final Map<InetSocketAddress, AddressBudget> budgets = new HashMap<>();
     /** One scheduler per worker loop: bounded by the worker group's size. */
@@ -110,6 +126,65 @@ public final class KcpServerHandler extends ChannelDuplexHandler implements KcpS
     @Override
     public void handlerAdded(ChannelHandlerContext ctx) {
         channel = ctx.channel();
+        KcpGoPacketConfig packets = settings.packetConfig();
+        if (packets != null) {
+            probe = new KcpGoPacketCodec(packets, ctx.alloc());
+        }
+    }
+
+    @Override
+    public void handlerRemoved(ChannelHandlerContext ctx) {
+        if (probe != null) {
+            probe.close();
+        }
+    }
+
+    /** The conversation id of a datagram, read past kcp-go's header and an FEC data shard's header. */
+    private long peekConv(ByteBuf data) {
+        int off = data.readerIndex() + (settings.packetHeader() ? KcpGoHeader.SIZE : 0);
+        int end = data.writerIndex();
+        if (settings.dataShards() > 0 && end - off >= FecEncoder.HEADER_SIZE) {
+            int type = data.getUnsignedShortLE(off + 4);
+            if (type == FecEncoder.TYPE_PARITY) {
+                return PARITY;
+            }
+            if (type == FecEncoder.TYPE_DATA) {
+                off += FecEncoder.DATA_SHARD_OVERHEAD;
+            }
+        }
+        return end - off >= Kcp.OVERHEAD ? data.getUnsignedIntLE(off) : NONE;
+    }
+
+    /**
+     * Checks the first datagram of an unknown conversation through a probe of the kcp-go packet layer.
+     *
+     * @return OK, a reason to count, or null for a datagram to drop silently (it opens nothing)
+     */
+    private Reason checkFirst(ByteBuf data, int conv) {
+        if (probe == null) {
+            Reason checked = KcpDatagrams.check(data);
+            return checked != Reason.OK ? checked : KcpDatagrams.opensConversation(data) ? Reason.OK : null;
+        }
+        try {
+            probe.decode(data.duplicate(), probed);
+        } catch (ProtocolException e) {
+            return e.reason();
+        }
+        try {
+            for (ByteBuf payload : probed) {
+                Reason checked = KcpDatagrams.check(payload);
+                if (checked != Reason.OK) {
+                    return checked;
+                }
+                if (KcpDatagrams.conv(payload) == conv && KcpDatagrams.opensConversation(payload)) {
+                    return Reason.OK;
+                }
+            }
+            return null;
+        } finally {
+            probed.forEach(ByteBuf::release);
+            probed.clear();
+        }
     }
 
     @Override
@@ -127,33 +202,55 @@ public final class KcpServerHandler extends ChannelDuplexHandler implements KcpS
     }
 
     private void read(InetSocketAddress sender, ByteBuf data) {
-        boolean headerLong = data.readableBytes() >= Kcp.OVERHEAD;
-        KcpSession session = headerLong ? sessions.get(new Key(sender, KcpDatagrams.conv(data))) : null;
-        if (session == null) {
-            if (headerLong && KcpDatagrams.isClose(data, KcpDatagrams.conv(data))) {
-                return; // the end of a conversation already forgotten
-            }
-            Reason checked = KcpDatagrams.check(data);
-            if (checked != Reason.OK) {
-                context.recordFailure(checked);
-                return;
-            }
-            if (!KcpDatagrams.opensConversation(data) || !accepting) {
+        long peeked = peekConv(data);
+        KcpSession session;
+        if (peeked == PARITY) {
+            AddressBudget budget = budgets.get(sender);
+            session = budget == null ? null : budget.latest;
+            if (session == null) {
                 staleDatagrams.increment();
                 return;
             }
-            if (sessions.size() >= settings.maxSessions() || halfOpen >= settings.maxHalfOpen()) {
-                context.recordFailure(Reason.KCP_SESSION_LIMIT);
-                return;
+        } else if (peeked == NONE) {
+            context.recordFailure(settings.packetConfig() == null ? Reason.KCP_MALFORMED_SEGMENT
+                    : Reason.KCPGO_DATAGRAM_TOO_SHORT);
+            return;
+        } else {
+            int conv = (int) peeked;
+            session = sessions.get(new Key(sender, conv));
+            if (session == null) {
+                if (probe == null && KcpDatagrams.isClose(data, conv)) {
+                    return; // the end of a conversation already forgotten
+                }
+                Reason checked = checkFirst(data, conv);
+                if (checked == null || checked == Reason.OK && !accepting) {
+                    staleDatagrams.increment();
+                    return;
+                }
+                if (checked != Reason.OK) {
+                    context.recordFailure(checked);
+                    return;
+                }
+                if (sessions.size() >= settings.maxSessions() || halfOpen >= settings.maxHalfOpen()) {
+                    context.recordFailure(Reason.KCP_SESSION_LIMIT);
+                    return;
+                }
+                session = open(sender, conv);
             }
-            session = open(sender, KcpDatagrams.conv(data));
         }
-        budgets.get(sender).received += data.readableBytes();
+        AddressBudget budget = budgets.get(sender);
+        budget.received += data.readableBytes();
+        budget.latest = session;
         session.enqueue(data.retain());
     }
 
+    @Override
+    public void recordFailure(Reason reason) {
+        context.recordFailure(reason);
+    }
+
     private KcpSession open(InetSocketAddress sender, int conv) {
-        EventLoop loop = context.workerGroup().next();
+        EventLoop loop = channel.eventLoop();
         KcpSession session = new KcpSession(channel, loop, this, sender, conv, settings);
         sessions.put(new Key(sender, conv), session);
         sessionCount = sessions.size();
@@ -239,6 +336,9 @@ public final class KcpServerHandler extends ChannelDuplexHandler implements KcpS
                 halfOpen--;
             }
             AddressBudget budget = budgets.get(session.remoteAddress());
+            if (budget != null && budget.latest == session) {
+                budget.latest = null;
+            }
             if (budget != null && --budget.sessions == 0) {
                 budgets.remove(session.remoteAddress());
             }

@@ -10,6 +10,10 @@ import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
+import java.util.ArrayList;
+import java.util.List;
+import io.janus.transport.kcp.fec.KcpGoPacketCodec;
+import io.janus.transport.kcp.fec.KcpGoPacketConfig;
 
 /**
  * One KCP conversation with one peer, on the server or the client side: the engine, the child channel
@@ -44,6 +48,13 @@ final class KcpSession {
 
         /** The local address of the datagram channel. */
         SocketAddress localAddress();
+
+        /**
+         * Counts a datagram the kcp-go packet layer refused (it is dropped; the session goes on).
+         *
+         * @param reason why
+         */
+        void recordFailure(Reason reason);
     }
 
     private enum State { OPEN, LINGER, DONE }
@@ -61,6 +72,10 @@ final class KcpSession {
     private final InetSocketAddress remote;
     private final int conv;
     private final Kcp kcp;
+    /** kcp-go's packet header and FEC around the KCP segments, or {@code null} for bare KCP. */
+    private final KcpGoPacketCodec codec;
+    private final List<ByteBuf> decoded = new ArrayList<>();
+    private final List<ByteBuf> encoded = new ArrayList<>();
     private final KcpChildChannel channel;
     private final KcpSettings settings;
     private final long idleMillis;
@@ -83,6 +98,8 @@ final class KcpSession {
         this.settings = settings;
         this.idleMillis = settings.idleTimeout().toMillis();
         this.kcp = settings.apply(new Kcp(conv, this::output, datagramChannel.alloc()));
+        KcpGoPacketConfig packets = settings.packetConfig();
+        this.codec = packets == null ? null : new KcpGoPacketCodec(packets, datagramChannel.alloc());
         this.channel = new KcpChildChannel(datagramChannel, this);
         this.lastReceived = KcpClock.now();
         kcp.update(lastReceived);
@@ -100,6 +117,14 @@ final class KcpSession {
      * @param payload the KCP bytes; this method takes ownership
      */
     void enqueue(ByteBuf payload) {
+        if (loop.inEventLoop()) {
+            try {
+                input(payload);
+            } finally {
+                payload.release();
+            }
+            return;
+        }
         if (queuedDatagrams.incrementAndGet() > MAX_QUEUED_DATAGRAMS) {
             queuedDatagrams.decrementAndGet();
             payload.release();
@@ -148,8 +173,20 @@ final class KcpSession {
         return state == State.DONE;
     }
 
-    private void output(ByteBuf datagram, Kcp engine) {
-        link.send(this, datagram);
+    private void output(ByteBuf payload, Kcp engine) {
+        if (codec == null) {
+            link.send(this, payload);
+            return;
+        }
+        try {
+            codec.encode(payload, encoded);
+        } finally {
+            payload.release();
+        }
+        for (ByteBuf datagram : encoded) {
+            link.send(this, datagram);
+        }
+        encoded.clear();
     }
 
     /** Flushes the engine after the child channel queued bytes (kcp-go flushes on write, too). */
@@ -162,12 +199,37 @@ final class KcpSession {
     /**
      * Takes one datagram from the peer.
      *
-     * @param payload the KCP bytes; read, not released
+     * @param datagram the datagram; read, not released
      */
-    void input(ByteBuf payload) {
+    void input(ByteBuf datagram) {
         if (state == State.DONE) {
             return;
         }
+        if (codec == null) {
+            inputKcp(datagram);
+            return;
+        }
+        try {
+            codec.decode(datagram, decoded);
+        } catch (ProtocolException e) {
+            link.recordFailure(e.reason());
+            return;
+        }
+        try {
+            for (ByteBuf payload : decoded) {
+                if (state != State.DONE) {
+                    inputKcp(payload);
+                }
+            }
+        } finally {
+            for (ByteBuf payload : decoded) {
+                payload.release();
+            }
+            decoded.clear();
+        }
+    }
+
+    private void inputKcp(ByteBuf payload) {
         if (KcpDatagrams.isClose(payload, conv)) {
             if (!peerClosing) {
                 peerClosing = true;
@@ -303,11 +365,14 @@ final class KcpSession {
             sendClose();
         }
         kcp.close();
+        if (codec != null) {
+            codec.close();
+        }
         link.finished(this);
     }
 
     private void sendClose() {
-        link.send(this, KcpDatagrams.writeClose(channel.alloc().buffer(Kcp.OVERHEAD), conv, kcp.sndNxt()));
+        output(KcpDatagrams.writeClose(channel.alloc().buffer(Kcp.OVERHEAD), conv, kcp.sndNxt()), kcp);
     }
 
     @Override
