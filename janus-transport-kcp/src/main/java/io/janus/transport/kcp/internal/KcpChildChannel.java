@@ -26,17 +26,55 @@ import java.net.SocketAddress;
  */
 final class KcpChildChannel extends AbstractChannel {
 
+    /** Where a child channel's bytes come from and go to: a bare KCP conversation, or one smux stream. */
+    interface Port {
+        /**
+         * Takes the readable bytes of {@code data} if there is room.
+         *
+         * @param data the bytes; read when taken, never released
+         * @return whether they were taken
+         */
+        boolean offer(ByteBuf data);
+
+        /** Sends what was offered. */
+        void flush();
+
+        /**
+         * The next chunk received in order.
+         *
+         * @return the chunk, owned by the caller, or {@code null}
+         */
+        ByteBuf poll();
+
+        /**
+         * Called before a chunk goes to the pipeline.
+         *
+         * @param channel the channel
+         * @param bytes the chunk's size
+         */
+        void delivering(KcpChildChannel channel, int bytes);
+
+        /** The channel closed. */
+        void closed();
+
+        /** The local address. */
+        SocketAddress localAddress();
+
+        /** The remote address. */
+        SocketAddress remoteAddress();
+    }
+
     private static final ChannelMetadata METADATA = new ChannelMetadata(false);
     /** Messages handed to the pipeline per read before other work on the loop gets a turn. */
     private static final int MAX_MESSAGES_PER_READ = 64;
 
-    private final KcpSession session;
+    private final Port session;
     private final DefaultChannelConfig config = new DefaultChannelConfig(this);
     private volatile boolean open = true;
     private boolean readRequested;
     private boolean readScheduled;
 
-    KcpChildChannel(Channel parent, KcpSession session) {
+    KcpChildChannel(Channel parent, Port session) {
         super(parent);
         this.session = session;
     }
@@ -95,7 +133,7 @@ final class KcpChildChannel extends AbstractChannel {
     protected void doClose() {
         if (open) {
             open = false;
-            session.channelClosed();
+            session.closed();
         }
     }
 
@@ -123,14 +161,14 @@ final class KcpChildChannel extends AbstractChannel {
                 break;
             }
             ByteBuf buf = (ByteBuf) msg;
-            if (buf.isReadable() && !session.kcp().send(buf)) {
+            if (buf.isReadable() && !session.offer(buf)) {
                 break; // the engine's send queue is full: resumed by writeMore() when ACKs free it
             }
             in.remove();
             moved = true;
         }
         if (moved) {
-            session.flushKcp();
+            session.flush();
         }
     }
 
@@ -143,7 +181,7 @@ final class KcpChildChannel extends AbstractChannel {
         boolean any = false;
         int budget = MAX_MESSAGES_PER_READ;
         while (open && readRequested && budget > 0) {
-            ByteBuf chunk = session.kcp().receive();
+            ByteBuf chunk = session.poll();
             if (chunk == null) {
                 break;
             }
@@ -153,7 +191,7 @@ final class KcpChildChannel extends AbstractChannel {
             }
             budget--;
             any = true;
-            session.delivered();
+            session.delivering(this, chunk.readableBytes());
             pipeline.fireChannelRead(chunk);
         }
         if (any) {

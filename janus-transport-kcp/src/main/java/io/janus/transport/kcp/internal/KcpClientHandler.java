@@ -87,28 +87,32 @@ public final class KcpClientHandler extends ChannelInboundHandlerAdapter impleme
     @Override
     public void channelActive(ChannelHandlerContext ctx) throws Exception {
         channel = ctx.channel();
-        session = new KcpSession(channel, channel.eventLoop(), this, server, conv, settings);
-        KcpChildChannel child = session.channel();
-        child.pipeline().addLast(new ChannelInitializer<Channel>() {
-            @Override
-            protected void initChannel(Channel ch) {
-                StreamFraming.install(ch.pipeline(), maxFrameLength);
-                initializer.accept(ch);
-            }
-        });
-        channel.eventLoop().register(child).addListener(f -> {
-            if (f.isSuccess()) {
-                connected.complete(child);
-            } else {
-                connected.completeExceptionally(f.cause());
-                channel.close();
-            }
-        });
+        session = new KcpSession(channel, channel.eventLoop(), this, server, conv, settings, child -> {
+            child.pipeline().addLast(new ChannelInitializer<Channel>() {
+                @Override
+                protected void initChannel(Channel ch) {
+                    StreamFraming.install(ch.pipeline(), maxFrameLength);
+                    initializer.accept(ch);
+                }
+            });
+            channel.eventLoop().register(child).addListener(f -> {
+                if (f.isSuccess()) {
+                    connected.complete(child);
+                } else {
+                    connected.completeExceptionally(f.cause());
+                    channel.close();
+                }
+            });
+        }, true);
+        session.start();
         scheduler.add(session);
-        // Bare KCP has no handshake of its own: an empty data segment opens the conversation on the
-        // server at once, so its handshake deadline runs from the connect, as over TCP.
-        session.kcp().sendEmptySegment();
-        session.flushKcp();
+        if (settings.smux() == KcpSettings.SMUX_OFF) {
+            // Bare KCP has no handshake of its own: an empty data segment opens the conversation on the
+            // server at once, so its handshake deadline runs from the connect, as over TCP. (With smux,
+            // the stream's SYN does this.)
+            session.kcp().sendEmptySegment();
+            session.flushKcp();
+        }
         super.channelActive(ctx);
     }
 

@@ -251,27 +251,23 @@ public final class KcpServerHandler extends ChannelDuplexHandler implements KcpS
 
     private KcpSession open(InetSocketAddress sender, int conv) {
         EventLoop loop = channel.eventLoop();
-        KcpSession session = new KcpSession(channel, loop, this, sender, conv, settings);
+        int maxFrameLength = context.maxFrameLength();
+        KcpSession session = new KcpSession(channel, loop, this, sender, conv, settings, child -> {
+            child.pipeline().addLast(new ChannelInitializer<Channel>() {
+                @Override
+                protected void initChannel(Channel ch) {
+                    StreamFraming.install(ch.pipeline(), maxFrameLength);
+                    context.initSession(ch);
+                }
+            });
+            loop.register(child);
+        }, false);
         sessions.put(new Key(sender, conv), session);
         sessionCount = sessions.size();
         budgets.computeIfAbsent(sender, a -> new AddressBudget()).sessions++;
         halfOpen++;
-        int maxFrameLength = context.maxFrameLength();
-        KcpChildChannel child = session.channel();
-        child.pipeline().addLast(new ChannelInitializer<Channel>() {
-            @Override
-            protected void initChannel(Channel ch) {
-                StreamFraming.install(ch.pipeline(), maxFrameLength);
-                context.initSession(ch);
-            }
-        });
-        KcpScheduler scheduler = schedulers.computeIfAbsent(loop, KcpScheduler::new);
-        loop.register(child);
-        try {
-            loop.execute(() -> scheduler.add(session));
-        } catch (RejectedExecutionException e) {
-            // The worker loop is shutting down; its shutdown hook or the datagram channel's close ends it.
-        }
+        session.start();
+        schedulers.computeIfAbsent(loop, KcpScheduler::new).add(session);
         return session;
     }
 

@@ -12,6 +12,8 @@ import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Consumer;
+import io.janus.transport.kcp.smux.SmuxConfig;
 import io.janus.transport.kcp.fec.KcpGoPacketCodec;
 import io.janus.transport.kcp.fec.KcpGoPacketConfig;
 
@@ -28,7 +30,7 @@ import io.janus.transport.kcp.fec.KcpGoPacketConfig;
  * {@link ProtocolException} ({@link Reason#KCP_DEAD_LINK}, {@link Reason#KCP_IDLE_TIMEOUT}) so the session
  * layer closes with that reason.
  */
-final class KcpSession {
+final class KcpSession implements KcpChildChannel.Port {
 
     /** What a session needs from the datagram side that carries it. */
     interface Link {
@@ -76,8 +78,14 @@ final class KcpSession {
     private final KcpGoPacketCodec codec;
     private final List<ByteBuf> decoded = new ArrayList<>();
     private final List<ByteBuf> encoded = new ArrayList<>();
+    /** The child channel of a bare conversation; {@code null} with smux. */
     private final KcpChildChannel channel;
+    /** The smux layer; {@code null} for a bare conversation. */
+    private final SmuxStreams mux;
+    private final boolean client;
+    private final Consumer<KcpChildChannel> childInit;
     private final KcpSettings settings;
+    private final io.netty.buffer.ByteBufAllocator alloc;
     private final long idleMillis;
     private State state = State.OPEN;
     private long lastReceived;
@@ -86,23 +94,49 @@ final class KcpSession {
     private boolean peerClosed;
     private boolean peerClosing;
     private int peerLastSn;
-    private boolean helloSeenBeforeInput;
     private boolean proven;
 
+    /**
+     * Creates a session; {@link #start} makes its first child channel.
+     *
+     * @param childInit installs the pipeline of a new child channel and registers it on {@code loop}
+     * @param client whether this is the client end (it opens the smux stream)
+     */
     KcpSession(Channel datagramChannel, io.netty.channel.EventLoop loop, Link link, InetSocketAddress remote, int conv,
-            KcpSettings settings) {
+            KcpSettings settings, Consumer<KcpChildChannel> childInit, boolean client) {
         this.loop = loop;
+        this.client = client;
+        this.childInit = childInit;
         this.link = link;
         this.remote = remote;
         this.conv = conv;
         this.settings = settings;
+        this.alloc = datagramChannel.alloc();
         this.idleMillis = settings.idleTimeout().toMillis();
         this.kcp = settings.apply(new Kcp(conv, this::output, datagramChannel.alloc()));
         KcpGoPacketConfig packets = settings.packetConfig();
         this.codec = packets == null ? null : new KcpGoPacketCodec(packets, datagramChannel.alloc());
-        this.channel = new KcpChildChannel(datagramChannel, this);
         this.lastReceived = KcpClock.now();
         kcp.update(lastReceived);
+        if (settings.smux() == KcpSettings.SMUX_OFF) {
+            this.channel = new KcpChildChannel(datagramChannel, this);
+            this.mux = null;
+        } else {
+            this.channel = null;
+            SmuxConfig config = SmuxConfig.builder().version(settings.smux() == KcpSettings.SMUX_AUTO
+                    ? SmuxConfig.ACCEPT_CLIENT_VERSION : settings.smux()).build();
+            this.mux = new SmuxStreams(this, datagramChannel, childInit, client, config, kcp, lastReceived);
+        }
+    }
+
+    /** Makes the first child channel: the bare conversation's, or (client) the first smux stream's. */
+    void start() {
+        if (mux == null) {
+            childInit.accept(channel);
+        } else if (client) {
+            mux.openStream();
+            flushKcp();
+        }
     }
 
     /** The event loop the session and its child channel run on. */
@@ -149,15 +183,18 @@ final class KcpSession {
         return kcp;
     }
 
+    /** The child channel of a bare conversation, {@code null} with smux. */
     KcpChildChannel channel() {
         return channel;
     }
 
-    InetSocketAddress remoteAddress() {
+    @Override
+    public InetSocketAddress remoteAddress() {
         return remote;
     }
 
-    SocketAddress localAddress() {
+    @Override
+    public SocketAddress localAddress() {
         return link.localAddress();
     }
 
@@ -187,6 +224,42 @@ final class KcpSession {
             link.send(this, datagram);
         }
         encoded.clear();
+    }
+
+    @Override
+    public boolean offer(ByteBuf data) {
+        return state != State.DONE && kcp.send(data);
+    }
+
+    @Override
+    public void flush() {
+        flushKcp();
+    }
+
+    @Override
+    public ByteBuf poll() {
+        return state == State.DONE ? null : kcp.receive();
+    }
+
+    @Override
+    public void delivering(KcpChildChannel child, int bytes) {
+        markProvenIfHelloDone(child);
+    }
+
+    @Override
+    public void closed() {
+        channelClosed();
+    }
+
+    /**
+     * Marks the peer's address proven when bytes arrive on a channel whose server hello was already sent:
+     * the peer read it, so the address is its own (anti-amplification, see KcpServerHandler).
+     */
+    void markProvenIfHelloDone(KcpChildChannel child) {
+        if (!proven && child.hasAttr(HandshakeResult.KEY) && child.attr(HandshakeResult.KEY).get() != null) {
+            proven = true;
+            link.proven(this);
+        }
     }
 
     /** Flushes the engine after the child channel queued bytes (kcp-go flushes on write, too). */
@@ -239,7 +312,6 @@ final class KcpSession {
             return;
         }
         lastReceived = KcpClock.now();
-        helloSeenBeforeInput = channel.hasAttr(HandshakeResult.KEY) && channel.attr(HandshakeResult.KEY).get() != null;
         try {
             kcp.input(payload);
         } catch (ProtocolException e) {
@@ -247,17 +319,25 @@ final class KcpSession {
             return;
         }
         kcp.flush(); // acknowledge at once
-        if (state == State.OPEN) {
+        if (state == State.OPEN && mux != null) {
+            mux.pump(kcp);
+            if (state != State.DONE) {
+                kcp.flush();
+            }
+        } else if (state == State.OPEN) {
             channel.readInbound();
             channel.writeMore();
             closeIfPeerDone();
         } else if (state == State.LINGER && kcp.waitSnd() == 0) {
-            finish(true);
+            finish(mux == null);
         }
     }
 
     /** After the peer's close marker: closes once every segment it sent before it arrived. */
     private void closeIfPeerDone() {
+        if (mux != null) {
+            return; // smux closes streams with FIN; the marker belongs to bare conversations
+        }
         if (!peerClosing || state == State.DONE || kcp.rcvNxt() - peerLastSn < 0) {
             return;
         }
@@ -266,16 +346,6 @@ final class KcpSession {
             channel.close();
         } else {
             finish(false);
-        }
-    }
-
-    /** Called by the child channel for every chunk it hands to the pipeline. */
-    void delivered() {
-        if (!proven && helloSeenBeforeInput) {
-            // Bytes that arrived after the server hello was sent: the peer read it, so the address is
-            // its own (docs: anti-amplification in KcpTransport).
-            proven = true;
-            link.proven(this);
         }
     }
 
@@ -304,14 +374,19 @@ final class KcpSession {
                 return -1;
             }
         }
-        if (state == State.OPEN) {
+        if (state == State.OPEN && mux != null) {
+            mux.tick(now);
+            if (state == State.OPEN) {
+                mux.writeMore();
+            }
+        } else if (state == State.OPEN) {
             channel.writeMore();
             if (failureCloseAt >= 0 && now >= failureCloseAt) {
                 channel.close();
             }
         }
         if (state == State.LINGER && (kcp.waitSnd() == 0 || now >= lingerUntil)) {
-            finish(true);
+            finish(mux == null);
         }
         return state == State.DONE ? -1 : kcp.check(now);
     }
@@ -321,9 +396,41 @@ final class KcpSession {
             finish(false);
             return;
         }
+        if (mux != null) {
+            smuxFailed(e, mux.streamCount() > 0);
+            return;
+        }
         if (failureCloseAt < 0) {
             failureCloseAt = KcpClock.now() + FAILURE_CLOSE_GRACE_MILLIS;
             channel.pipeline().fireExceptionCaught(e);
+        }
+    }
+
+    /**
+     * The smux session failed, or this session failed under it: each stream's session is closed with the
+     * reason (or, without streams, the reason is counted), and the conversation ends.
+     */
+    void smuxFailed(ProtocolException cause, boolean streamsOpen) {
+        if (state == State.DONE) {
+            return;
+        }
+        if (streamsOpen) {
+            mux.fireIntoAll(cause);
+        } else {
+            link.recordFailure(cause.reason());
+        }
+        finish(false);
+    }
+
+    /** An smux stream closed: a client's conversation carries one stream and ends with it. */
+    void streamClosed() {
+        if (!client || state != State.OPEN || mux.streamCount() > 0) {
+            return;
+        }
+        state = State.LINGER;
+        lingerUntil = KcpClock.now() + settings.lingerMillis();
+        if (kcp.waitSnd() == 0) {
+            finish(false);
         }
     }
 
@@ -347,7 +454,7 @@ final class KcpSession {
 
     /** Ends the session at once (the datagram channel closes). */
     void abort() {
-        if (state == State.OPEN) {
+        if (state == State.OPEN && mux == null) {
             peerClosed = true; // nothing can be sent any more
             channel.close();
         }
@@ -361,8 +468,11 @@ final class KcpSession {
             return;
         }
         state = State.DONE;
-        if (sendClose) {
+        if (sendClose && mux == null) {
             sendClose();
+        }
+        if (mux != null) {
+            mux.closeAll();
         }
         kcp.close();
         if (codec != null) {
@@ -372,7 +482,7 @@ final class KcpSession {
     }
 
     private void sendClose() {
-        output(KcpDatagrams.writeClose(channel.alloc().buffer(Kcp.OVERHEAD), conv, kcp.sndNxt()), kcp);
+        output(KcpDatagrams.writeClose(alloc.buffer(Kcp.OVERHEAD), conv, kcp.sndNxt()), kcp);
     }
 
     @Override
