@@ -5,7 +5,6 @@ import static java.util.Objects.requireNonNull;
 import io.janus.core.spi.ClientTransport;
 import io.janus.core.transport.EventLoops;
 import io.janus.transport.kcp.internal.KcpClientHandler;
-import io.janus.transport.kcp.internal.KcpScheduler;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
@@ -16,8 +15,6 @@ import io.netty.channel.FixedRecvByteBufAllocator;
 import java.net.InetSocketAddress;
 import java.security.SecureRandom;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ConcurrentMap;
 import java.util.function.Consumer;
 
 /**
@@ -31,8 +28,6 @@ public final class KcpClientTransport implements ClientTransport {
     private static final SecureRandom RANDOM = new SecureRandom();
 
     private final KcpSettings settings;
-    /** One scheduler per event loop used so far: bounded by the loops of the groups handed in. */
-    private final ConcurrentMap<EventLoop, KcpScheduler> schedulers = new ConcurrentHashMap<>();
 
     /**
      * Creates a client transport.
@@ -67,7 +62,7 @@ public final class KcpClientTransport implements ClientTransport {
         CompletableFuture<Channel> connected = new CompletableFuture<>();
         EventLoop loop = group.next();
         int conv = RANDOM.nextInt();
-        KcpClientHandler handler = KcpClientHandler.create(address, conv, settings, schedulers, loop,
+        KcpClientHandler handler = KcpClientHandler.create(address, conv, settings, loop,
                 maxFrameLength, initializer, connected);
         Bootstrap bootstrap = new Bootstrap()
                 .group(loop)

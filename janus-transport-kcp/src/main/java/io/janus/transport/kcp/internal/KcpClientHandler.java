@@ -69,7 +69,6 @@ public final class KcpClientHandler extends ChannelInboundHandlerAdapter impleme
      * @param server the server's address
      * @param conv the conversation id
      * @param settings the settings
-     * @param schedulers the per-loop schedulers of the client transport
      * @param loop the event loop the datagram channel is registered on
      * @param maxFrameLength the largest frame accepted from the server
      * @param initializer adds the caller's handlers
@@ -77,11 +76,14 @@ public final class KcpClientHandler extends ChannelInboundHandlerAdapter impleme
      * @return the handler
      */
     public static KcpClientHandler create(InetSocketAddress server, int conv, KcpSettings settings,
-            java.util.concurrent.ConcurrentMap<io.netty.channel.EventLoop, KcpScheduler> schedulers,
             io.netty.channel.EventLoop loop, int maxFrameLength, Consumer<Channel> initializer,
             CompletableFuture<Channel> connected) {
-        KcpScheduler scheduler = schedulers.computeIfAbsent(loop, KcpScheduler::new);
-        return new KcpClientHandler(server, conv, settings, scheduler, maxFrameLength, initializer, connected);
+        java.util.Objects.requireNonNull(server, "server");
+        java.util.Objects.requireNonNull(settings, "settings");
+        java.util.Objects.requireNonNull(initializer, "initializer");
+        java.util.Objects.requireNonNull(connected, "connected");
+        return new KcpClientHandler(server, conv, settings, KcpScheduler.of(loop), maxFrameLength, initializer,
+                connected);
     }
 
     @Override

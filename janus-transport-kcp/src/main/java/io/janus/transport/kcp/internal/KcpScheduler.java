@@ -39,12 +39,26 @@ public final class KcpScheduler {
     private ScheduledFuture<?> task;
     private long order;
 
+    /** The scheduler of every live event loop that runs KCP sessions: one entry per loop, removed when it terminates. */
+    private static final java.util.concurrent.ConcurrentMap<EventLoop, KcpScheduler> SCHEDULERS =
+            new java.util.concurrent.ConcurrentHashMap<>();
+
     /**
-     * Creates the scheduler of one event loop; it starts its task when the first session is added.
+     * The one scheduler of an event loop, shared by every KCP transport and client on it.
      *
      * @param loop the event loop
+     * @return its scheduler
      */
-    public KcpScheduler(EventLoop loop) {
+    public static KcpScheduler of(EventLoop loop) {
+        java.util.Objects.requireNonNull(loop, "loop");
+        return SCHEDULERS.computeIfAbsent(loop, l -> {
+            KcpScheduler scheduler = new KcpScheduler(l);
+            l.terminationFuture().addListener(f -> SCHEDULERS.remove(l, scheduler));
+            return scheduler;
+        });
+    }
+
+    private KcpScheduler(EventLoop loop) {
         this.loop = loop;
         if (loop instanceof SingleThreadEventExecutor) {
             ((SingleThreadEventExecutor) loop).addShutdownHook(this::abortAll);

@@ -25,8 +25,6 @@ import io.janus.transport.kcp.fec.FecEncoder;
 import io.janus.transport.kcp.fec.KcpGoHeader;
 import io.janus.transport.kcp.fec.KcpGoPacketCodec;
 import io.janus.transport.kcp.fec.KcpGoPacketConfig;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.LongAdder;
 
@@ -77,8 +75,6 @@ public final class KcpServerHandler extends ChannelDuplexHandler implements KcpS
     private final List<ByteBuf> probed = new ArrayList<>();
     private final Map<Key, KcpSession> sessions = new HashMap<>();
     private final Map<InetSocketAddress, AddressBudget> budgets = new HashMap<>();
-    /** One scheduler per worker loop: bounded by the worker group's size. */
-    private final ConcurrentMap<EventLoop, KcpScheduler> schedulers = new ConcurrentHashMap<>();
     private final LongAdder amplificationDrops = new LongAdder();
     private final LongAdder staleDatagrams = new LongAdder();
     private volatile Channel channel;
@@ -93,8 +89,8 @@ public final class KcpServerHandler extends ChannelDuplexHandler implements KcpS
      * @param settings the transport's settings
      */
     public KcpServerHandler(TransportContext context, KcpSettings settings) {
-        this.context = context;
-        this.settings = settings;
+        this.context = java.util.Objects.requireNonNull(context, "context");
+        this.settings = java.util.Objects.requireNonNull(settings, "settings");
     }
 
     /**
@@ -267,7 +263,7 @@ public final class KcpServerHandler extends ChannelDuplexHandler implements KcpS
         budgets.computeIfAbsent(sender, a -> new AddressBudget()).sessions++;
         halfOpen++;
         session.start();
-        schedulers.computeIfAbsent(loop, KcpScheduler::new).add(session);
+        KcpScheduler.of(loop).add(session);
         return session;
     }
 
