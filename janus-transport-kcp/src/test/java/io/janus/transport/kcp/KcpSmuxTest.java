@@ -102,6 +102,20 @@ class KcpSmuxTest {
     }
 
     @Test
+    void stopKicksTheStreamsAndEndsTheirConversations() {
+        start(Map.of("smux", "auto"), Map.of("smux", "1"));
+        ClientSession session = client.connect(gateway.address(KcpTransport.NAME), "player-4")
+                .orTimeout(10, TimeUnit.SECONDS).join();
+        assertThat(transport.sessionCount()).isEqualTo(1);
+
+        gateway.stop().orTimeout(10, TimeUnit.SECONDS).join();
+
+        assertThat(session.closeFuture().orTimeout(5, TimeUnit.SECONDS).join().reason())
+                .isEqualTo(Reason.SERVER_SHUTDOWN);
+        assertThat(transport.sessionCount()).isZero();
+    }
+
+    @Test
     void smuxFrameForAStreamNeverOpenedIsCounted() throws Exception {
         start(Map.of("smux", "auto"), Map.of("smux", "2"));
         ClientSession honest = client.connect(gateway.address(KcpTransport.NAME), "player-1")

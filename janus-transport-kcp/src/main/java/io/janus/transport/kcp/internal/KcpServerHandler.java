@@ -99,6 +99,9 @@ public final class KcpServerHandler extends ChannelDuplexHandler implements KcpS
      */
     public void stopAccepting() {
         accepting = false;
+        for (KcpSession session : new ArrayList<>(sessions.values())) {
+            session.stopAccepting();
+        }
         if (sessions.isEmpty()) {
             channel.close();
         }
@@ -299,6 +302,10 @@ public final class KcpServerHandler extends ChannelDuplexHandler implements KcpS
     }
 
     private void onLoop(Runnable task) {
+        if (channel.eventLoop().inEventLoop()) {
+            task.run();
+            return;
+        }
         try {
             channel.eventLoop().execute(task);
         } catch (RejectedExecutionException e) {

@@ -95,6 +95,7 @@ final class KcpSession implements KcpChildChannel.Port {
     private boolean peerClosing;
     private int peerLastSn;
     private boolean proven;
+    private boolean draining;
 
     /**
      * Creates a session; {@link #start} makes its first child channel.
@@ -422,9 +423,35 @@ final class KcpSession implements KcpChildChannel.Port {
         finish(false);
     }
 
-    /** An smux stream closed: a client's conversation carries one stream and ends with it. */
+    /**
+     * The listener stopped accepting: a server conversation with smux ends once it carries no stream
+     * (kcptun would otherwise keep it open until the idle timeout). Bare conversations end with their
+     * channel, which the gateway closes.
+     */
+    void stopAccepting() {
+        draining = true;
+        if (mux != null && state == State.OPEN && mux.streamCount() == 0) {
+            finish(false);
+        }
+    }
+
+    /** Whether the listener still takes new smux streams on this conversation. */
+    boolean acceptsStreams() {
+        return !draining;
+    }
+
+    /**
+     * An smux stream closed: a client's conversation carries one stream and ends with it; a server's
+     * ends with its last stream once the listener stopped accepting.
+     */
     void streamClosed() {
-        if (!client || state != State.OPEN || mux.streamCount() > 0) {
+        if (state != State.OPEN || mux.streamCount() > 0) {
+            return;
+        }
+        if (!client) {
+            if (draining) {
+                finish(false);
+            }
             return;
         }
         state = State.LINGER;

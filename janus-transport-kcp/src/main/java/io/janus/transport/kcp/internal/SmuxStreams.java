@@ -117,6 +117,10 @@ final class SmuxStreams implements SmuxSession.Listener {
 
     @Override
     public void streamOpened(int streamId) {
+        if (!session.acceptsStreams()) {
+            smux.closeStream(streamId); // the gateway is stopping: answer the SYN with a FIN
+            return;
+        }
         newStream(streamId);
     }
 
