@@ -98,8 +98,8 @@ public final class FecDecoder implements AutoCloseable {
      * @param kcpPayloadsOut receives the KCP payloads: this data shard's, then any recovered ones. The
      *     caller owns them and must release each; they may be slices sharing {@code shard}'s memory
      * @throws ProtocolException {@link Reason#KCPGO_DATAGRAM_TOO_SHORT}, {@link Reason#FEC_SHARD_TOO_LARGE},
-     *     {@link Reason#FEC_SHARD_SIZE_INVALID} or {@link Reason#FEC_SHARD_COUNTS_MISMATCH}; nothing is then added to {@code kcpPayloadsOut} and the
-     *     decoder stays usable
+     *     {@link Reason#FEC_SHARD_SIZE_INVALID} or {@link Reason#FEC_SHARD_COUNTS_MISMATCH}; nothing is then
+     *     added to {@code kcpPayloadsOut} and the decoder stays usable
      * @throws IllegalArgumentException when the shard's type is neither data nor parity (check it with
      *     {@link #isFecShard(ByteBuf)} first)
      */
@@ -126,6 +126,11 @@ public final class FecDecoder implements AutoCloseable {
         } else {
             throw new IllegalArgumentException("FEC type 0x" + Integer.toHexString(type)
                     + " (expected: 0xf1 or 0xf2)");
+        }
+        if (seqId >= groupIdSpace * totalShards) {
+            throw new ProtocolException(Reason.FEC_SHARD_COUNTS_MISMATCH, "FEC seqid " + seqId
+                    + " is at or past the wrap point " + groupIdSpace * totalShards + " of " + dataShards
+                    + " data + " + (totalShards - dataShards) + " parity shards: the peer uses other shard counts");
         }
         if (data != (seqId % totalShards < dataShards)) {
             throw new ProtocolException(Reason.FEC_SHARD_COUNTS_MISMATCH, "FEC " + (data ? "data" : "parity")

@@ -104,6 +104,14 @@ public final class FecEncoder {
         return next;
     }
 
+    /** Moves the sequence to {@code seqId}, which must start a group; for tests of the wrap-around. */
+    void seekForTest(long seqId) {
+        if (seqId < 0 || seqId >= paws || seqId % (dataShards + parityShards) != 0 || shardCount != 0) {
+            throw new IllegalArgumentException("seqId: " + seqId);
+        }
+        next = seqId;
+    }
+
     /**
      * Wraps a KCP payload in a data shard and, when it completes a group, appends the group's parity
      * shards.

@@ -28,6 +28,23 @@ import java.util.List;
  * stays consistent and usable, so a transport may count the failure ({@code TransportContext.recordFailure}
  * with {@link ProtocolException#reason()}) and drop the datagram rather than end the session.
  *
+ * <p>Typical use from a datagram handler (one codec per remote address):
+ * <pre>{@code
+ * List<ByteBuf> payloads = new ArrayList<>(4);
+ * try {
+ *     codec.decode(packet.content(), payloads);
+ * } catch (ProtocolException e) {
+ *     transportContext.recordFailure(e.reason()); // count and drop this datagram
+ * } finally {
+ *     packet.release();
+ * }
+ * for (ByteBuf payload : payloads) {
+ *     kcp.input(payload); // the KCP engine now owns (and releases) each payload
+ * }
+ * }</pre>
+ * and on the way out, {@code codec.encode(kcpOutput, datagrams)}, release {@code kcpOutput}, then write
+ * each datagram in a {@code DatagramPacket} to the peer.
+ *
  * <p>Memory is bounded by the configuration: see {@link FecEncoder} and {@link FecDecoder}. Not
  * thread-safe: one codec per session, used from its event loop; {@link #close()} releases what the
  * FEC decoder holds.

@@ -10,6 +10,7 @@ import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
@@ -206,6 +207,25 @@ class FecDecoderTest {
     }
 
     @Test
+    void encoderWrapsAtTheLastWholeGroupAndTheDecoderFollows() {
+        long paws = 0xFFFF_FFFFL / TOTAL * TOTAL;
+        encoder.seekForTest(paws - TOTAL);
+        encodeGroups(2, 10);
+        for (int i = 0; i < 2 * TOTAL; i++) {
+            long expected = i < TOTAL ? paws - TOTAL + i : i - TOTAL;
+            assertThat(shards.get(i).getUnsignedIntLE(0)).as("shard %d", i).isEqualTo(expected);
+        }
+        // Lose a data shard on each side of the wrap; both come back.
+        for (int i = 0; i < 2 * TOTAL; i++) {
+            if (i != 2 && i != TOTAL + 1) {
+                feed(i);
+            }
+        }
+        assertThat(decoder.recoveredShards()).isEqualTo(2);
+        assertThat(new HashSet<>(received())).isEqualTo(new HashSet<>(sent));
+    }
+
+    @Test
     void refusesShortOversizedAndInconsistentShardsWithReasons() {
         ByteBuf tooShort = Unpooled.wrappedBuffer(new byte[] {0, 0, 0, 0, (byte) 0xf1, 0, 2});
         assertThatThrownBy(() -> decoder.decode(tooShort, out)).isInstanceOfSatisfying(ProtocolException.class,
@@ -248,6 +268,15 @@ class FecDecoderTest {
         } finally {
             data.release();
             parity.release();
+        }
+        // 0xFFFFFFFF is past the wrap point of 6-shard groups (0xFFFFFFFC): no 4 + 2 peer sends it.
+        ByteBuf pastWrap = Unpooled.buffer().writeIntLE(-1).writeShortLE(FecEncoder.TYPE_PARITY).writeZero(12);
+        try {
+            assertThatThrownBy(() -> decoder.decode(pastWrap, out))
+                    .isInstanceOfSatisfying(ProtocolException.class,
+                            e -> assertThat(e.reason()).isEqualTo(Reason.FEC_SHARD_COUNTS_MISMATCH));
+        } finally {
+            pastWrap.release();
         }
     }
 
