@@ -278,6 +278,8 @@ public final class SmuxSession {
 
     /**
      * Processes bytes received from the peer. Does nothing but release them once the session is closed.
+     * A protocol error fails the session ({@link Listener#sessionFailed}); an exception thrown by the
+     * listener closes the session and propagates.
      *
      * @param in received bytes; the session takes ownership
      */
@@ -291,6 +293,10 @@ public final class SmuxSession {
             decoder.decode(in, frameHandler);
         } catch (ProtocolException e) {
             fail(e);
+        } catch (RuntimeException | Error e) {
+            // A listener threw: the rest of the input is lost, so the byte stream cannot be trusted.
+            close();
+            throw e;
         }
     }
 

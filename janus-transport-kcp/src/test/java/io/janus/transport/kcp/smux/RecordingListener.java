@@ -59,6 +59,22 @@ final class RecordingListener implements SmuxSession.Listener {
         }
     }
 
+    /** Consumes up to {@code max} bytes delivered and not yet consumed on a stream; returns how many. */
+    int consumeSome(int streamId, int max) {
+        int n = Math.min(max, unconsumed.getOrDefault(streamId, 0));
+        if (n > 0) {
+            unconsumed.merge(streamId, -n, Integer::sum);
+            unconsumed.remove(streamId, 0);
+            session.consumed(streamId, n);
+        }
+        return n;
+    }
+
+    int receivedCount(int streamId) {
+        ByteArrayOutputStream out = data.get(streamId);
+        return out == null ? 0 : out.size();
+    }
+
     byte[] received(int streamId) {
         ByteArrayOutputStream out = data.get(streamId);
         return out == null ? new byte[0] : out.toByteArray();

@@ -278,4 +278,48 @@ class SmuxSessionTest {
         pair.client.close(); // idempotent
         // PARANOID leak detection (LeakDetectionExtension) fails the test if the queue was not released.
     }
+    @Test
+    void listenerMayCloseTheSessionInTheMiddleOfAnInput() {
+        pair = new SmuxPair(SmuxConfig.defaults());
+        int sid = pair.client.openStream();
+        pair.client.write(sid, bytes(new byte[] {1}));
+        pair.client.write(sid, bytes(new byte[] {2}));
+        pair.client.write(sid, bytes(new byte[] {3}));
+        pair.serverEvents.onOpened = opened -> pair.server.close();
+        // All four frames in one input: the close in streamOpened stops the rest.
+        io.netty.buffer.ByteBuf all = io.netty.buffer.ByteBufAllocator.DEFAULT.buffer();
+        pair.toServer.forEach(b -> {
+            all.writeBytes(b);
+            b.release();
+        });
+        pair.toServer.clear();
+        pair.server.onBytes(all);
+        assertThat(pair.serverEvents.opened).containsExactly(sid);
+        assertThat(pair.serverEvents.data).isEmpty();
+        assertThat(all.refCnt()).isZero();
+    }
+
+    @Test
+    void listenerMayCloseAStreamAsSoonAsItOpens() {
+        pair = new SmuxPair(SmuxConfig.builder().version(2).build());
+        pair.serverEvents.onOpened = opened -> pair.server.closeStream(opened);
+        int sid = pair.client.openStream();
+        pair.client.write(sid, bytes(new byte[100]));
+        pair.pump();
+        assertThat(pair.clientEvents.closed).containsExactly(sid);
+        assertThat(pair.server.stats().framesForClosedStreams()).isEqualTo(1);
+        assertThat(pair.server.streamCount()).isZero();
+    }
+
+    @Test
+    void aThrowingListenerClosesTheSessionAndNothingLeaks() {
+        pair = new SmuxPair(SmuxConfig.defaults());
+        int sid = pair.client.openStream();
+        pair.client.write(sid, bytes(new byte[] {1, 2}));
+        pair.serverEvents.onOpened = opened -> {
+            throw new IllegalStateException("game code failed");
+        };
+        assertThatThrownBy(pair::pump).isInstanceOf(IllegalStateException.class);
+        assertThat(pair.server.isClosed()).isTrue();
+    }
 }
