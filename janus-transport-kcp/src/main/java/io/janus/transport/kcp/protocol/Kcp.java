@@ -34,8 +34,10 @@ import java.util.Iterator;
  * The receive buffer holds only sequence numbers inside {@code [rcv_nxt, rcv_nxt + rcvWnd)}, the receive
  * queue at most {@code rcvWnd} segments (flow control: the free window advertised to the peer shrinks),
  * the send buffer at most the congestion window (at most {@code sndWnd}), and the send queue refuses new
- * bytes once {@link #waitSnd()} reaches {@link #sendQueueLimit()} (one call may add at most 255 segments
- * over it). Pending ACKs are capped at {@link #ackCapacity()} between two flushes; more are dropped, and
+ * bytes once {@link #waitSnd()} reaches {@link #sendQueueLimit()} (one call may add
+ * {@code ceil(bytes / mss)} segments over it: at most 255 in message mode; the transport writes at most
+ * one frame per call). A message of more fragments than {@code rcvWnd} can never be received, as in
+ * ikcp. Pending ACKs are capped at {@link #ackCapacity()} between two flushes; more are dropped, and
  * the peer retransmits.
  *
  * <h2>Failures</h2>
