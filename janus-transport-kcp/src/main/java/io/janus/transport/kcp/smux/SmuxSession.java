@@ -611,8 +611,10 @@ public final class SmuxSession {
 
     /**
      * Closes a stream: sends its FIN (in version 2 after the queued data has gone out) and forgets it.
-     * Data that arrives for it afterwards is dropped and counted. Does nothing for a stream that is gone
-     * or already closing.
+     * Data that arrives for it afterwards is dropped and counted; while its FIN waits behind queued data,
+     * dropped data still counts as consumed, so the peer's window keeps moving. Bytes delivered and not
+     * yet consumed stop counting against the receive buffer. Does nothing for a stream that is gone or
+     * already closing.
      *
      * @param streamId the stream
      */

@@ -21,5 +21,18 @@
  *
  * <p>Golden byte sequences for every command are in {@code SmuxGoldenBytesTest} and listed in {@link
  * io.janus.transport.kcp.smux.SmuxFrame}.
+ *
+ * <h2>Wiring it to a KCP connection</h2>
+ *
+ * <ul>
+ *   <li>Bytes from the KCP receive queue go to {@code onBytes}; stop draining the queue while {@code
+ *       isInputPaused()} (KCP's window then holds the peer back, as xtaci/smux's reader does).
+ *   <li>Every buffer given to the session's output goes to KCP's send queue, in order.
+ *   <li>{@code tick(now)} from the connection's timer, at least once per keepalive interval.
+ *   <li>{@code streamOpened}: one Janus client connection, framed by {@code StreamFraming}; its
+ *       bytes arrive through {@code streamData}, and {@code consumed} is called once they are decoded.
+ *   <li>{@code sessionFailed} and {@code streamRefused}: record the reason ({@code
+ *       TransportContext.recordFailure}), log it, and in the first case close the KCP connection.
+ * </ul>
  */
 package io.janus.transport.kcp.smux;
