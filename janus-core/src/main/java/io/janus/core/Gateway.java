@@ -10,6 +10,7 @@ import io.janus.core.crypto.GatewayIdentity;
 import io.janus.core.game.GameHandlers;
 import io.janus.core.game.Pusher;
 import io.janus.core.internal.GatewayRuntime;
+import io.janus.core.routing.InstanceHealth;
 import io.janus.core.routing.ModuleRoutes;
 import io.janus.core.session.Session;
 import io.janus.core.session.SessionRegistry;
@@ -32,6 +33,8 @@ import io.janus.core.transport.EventLoops;
 import io.janus.core.tunnel.InProcessTunnel;
 import io.netty.channel.Channel;
 import io.netty.channel.EventLoopGroup;
+import io.opentelemetry.api.GlobalOpenTelemetry;
+import io.opentelemetry.api.OpenTelemetry;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -193,6 +196,7 @@ public final class Gateway implements AutoCloseable {
         ModuleRoutes moduleRoutes = routes.build();
         this.moduleRoutes = moduleRoutes;
         Map<String, String> routerProperties = b.routerProperties;
+        InstanceHealth health = new InstanceHealth();
         this.router = b.router != null ? b.router
                 : own(RouterRegistry.getDefaultRegistry().select(b.routerName).newRouter(new RouterContext() {
                     @Override
@@ -208,6 +212,11 @@ public final class Gateway implements AutoCloseable {
                     @Override
                     public Map<String, String> properties() {
                         return routerProperties;
+                    }
+
+                    @Override
+                    public InstanceHealth health() {
+                        return health;
                     }
                 }));
 
@@ -239,10 +248,31 @@ public final class Gateway implements AutoCloseable {
                     public Map<String, String> properties() {
                         return tunnelProperties;
                     }
+
+                    @Override
+                    public EventLoopGroup workerGroup() {
+                        return workerGroup;
+                    }
+
+                    @Override
+                    public Duration requestTimeout() {
+                        return options.requestTimeout();
+                    }
+
+                    @Override
+                    public Discovery discovery() {
+                        return discovery;
+                    }
+
+                    @Override
+                    public InstanceHealth health() {
+                        return health;
+                    }
                 }));
         this.runtime = new GatewayRuntime(id, b.identity, b.attestation, options, stats, authenticator, router,
-                tunnel);
+                tunnel, b.openTelemetry != null ? b.openTelemetry : GlobalOpenTelemetry.getOrNoop());
         runtimeRef.set(runtime);
+        owned.add(runtime.telemetry());
         for (String service : localServices.keySet()) {
             localInstances.add(ServiceInstance.of(service, id + "/" + service, InProcessTunnel.address(service),
                     Map.of()));
@@ -254,6 +284,16 @@ public final class Gateway implements AutoCloseable {
     private <T extends AutoCloseable> T own(T resource) {
         owned.add(resource);
         return resource;
+    }
+
+    /**
+     * Bytes queued for clients and not yet written to the network, over all sessions (approximate
+     * while writes happen).
+     *
+     * @return the bytes
+     */
+    public long outboundQueuedBytes() {
+        return runtime.outboundQueuedBytes();
     }
 
     /**
@@ -737,6 +777,7 @@ public final class Gateway implements AutoCloseable {
         private Duration shutdownTimeout = Duration.ofSeconds(5);
         private Duration drainTimeout = Duration.ofSeconds(30);
         private AdminOptions admin;
+        private OpenTelemetry openTelemetry;
 
         private Builder() {
         }
@@ -1050,6 +1091,21 @@ public final class Gateway implements AutoCloseable {
          */
         public Builder admin(AdminOptions options) {
             this.admin = requireNonNull(options, "options");
+            return this;
+        }
+
+        /**
+         * Sends the gateway's metrics and traces to an OpenTelemetry SDK (see
+         * {@link io.janus.core.telemetry.GatewayTelemetry} for what is measured). By default the gateway
+         * uses the globally registered instance ({@link GlobalOpenTelemetry#getOrNoop()}: the Java
+         * agent's, or one the game registered before building the gateway), and the no-op API when
+         * there is none, which costs next to nothing.
+         *
+         * @param openTelemetry the SDK (or any implementation of the API)
+         * @return this builder
+         */
+        public Builder openTelemetry(OpenTelemetry openTelemetry) {
+            this.openTelemetry = requireNonNull(openTelemetry, "openTelemetry");
             return this;
         }
 

@@ -11,8 +11,8 @@ import java.util.concurrent.atomic.LongAdder;
  * Counters of one gateway: connections, handshakes, logins, requests, and failures by {@link Reason}.
  * The reason labels are the same codes clients receive and log lines name. Thread-safe and cheap to
  * update from every event loop at once. The admin endpoint ({@link io.janus.core.admin.AdminServer})
- * serves them as JSON and in the Prometheus text format; the operations module will export them as
- * OpenTelemetry metrics.
+ * serves them as JSON and in the Prometheus text format, and
+ * {@link io.janus.core.telemetry.GatewayTelemetry} exports them as OpenTelemetry metrics.
  */
 public final class GatewayStats {
 
@@ -26,6 +26,9 @@ public final class GatewayStats {
     private final LongAdder requests = new LongAdder();
     private final Map<Reason, LongAdder> sessionsClosed = counters();
     private final Map<Reason, LongAdder> requestsFailed = counters();
+    private final Map<Reason, LongAdder> handshakesFailed = counters();
+    private final ModuleTraffic traffic = new ModuleTraffic();
+    private final LatencyHistogram tunnelLatency = new LatencyHistogram();
 
     private static Map<Reason, LongAdder> counters() {
         Map<Reason, LongAdder> map = new EnumMap<>(Reason.class);
@@ -84,6 +87,46 @@ public final class GatewayStats {
      */
     public void recordRequestFailed(Reason reason) {
         requestsFailed.get(reason).increment();
+    }
+
+    /**
+     * Records a connection that ended before its handshake completed, and why; called by the session
+     * pipeline.
+     *
+     * @param reason the reason the connection ended; {@link Reason#OK} when the client went away
+     */
+    public void recordHandshakeFailed(Reason reason) {
+        handshakesFailed.get(reason).increment();
+    }
+
+    /**
+     * Connections that ended before their handshake completed, for a reason, since start.
+     *
+     * @param reason the reason
+     * @return the count
+     */
+    public long handshakesFailed(Reason reason) {
+        return handshakesFailed.get(reason).sum();
+    }
+
+    /** Non-zero counts of connections that ended before their handshake completed, by reason. */
+    public Map<Reason, Long> handshakesFailed() {
+        return snapshot(handshakesFailed);
+    }
+
+    /** Packets and bytes in and out by module. */
+    public ModuleTraffic traffic() {
+        return traffic;
+    }
+
+    /**
+     * The round trip of game requests through the router and the tunnel: from dispatch to the answer,
+     * the error or the deadline.
+     *
+     * @return the histogram
+     */
+    public LatencyHistogram tunnelLatency() {
+        return tunnelLatency;
     }
 
     /** Connections accepted since start. */

@@ -59,6 +59,27 @@ public abstract class AbstractTransportConformanceTest {
     /** Builds the client side of the same transport. */
     protected abstract ClientTransport newClientTransport();
 
+    /**
+     * Puts the test game where the gateway reaches it: embedded by default; a subclass may run it in a
+     * remote game service instead, with the same handlers.
+     *
+     * @param gateway the gateway being built
+     * @return the same builder
+     */
+    protected Gateway.Builder game(Gateway.Builder gateway) {
+        return gateway.game(TestGame.handlers());
+    }
+
+    /** The name prefix of the threads that run blocking game handlers. */
+    protected String blockingHandlerThreadPrefix() {
+        return "janus-game-";
+    }
+
+    /** The name prefix of the threads that run non-blocking game handlers. */
+    protected String nonBlockingHandlerThreadPrefix() {
+        return "janus-worker";
+    }
+
     @BeforeAll
     static void startClientLoops() {
         clientGroup = EventLoops.newGroup(2, "conformance-client");
@@ -77,11 +98,10 @@ public abstract class AbstractTransportConformanceTest {
     }
 
     private Gateway start(SessionOptions options) {
-        gateway = Gateway.builder()
+        gateway = game(Gateway.builder()
                 .identity(TestKeys.GATEWAY)
                 .transport(newServerTransport())
-                .authenticator(TestGame.authenticator())
-                .game(TestGame.handlers())
+                .authenticator(TestGame.authenticator()))
                 .sessionOptions(options)
                 .workerThreads(2)
                 .blockingThreads(4, 1000)
@@ -201,9 +221,9 @@ public abstract class AbstractTransportConformanceTest {
         ClientSession session = login(1);
 
         assertThat(session.request(TestGame.MODULE, TestGame.THREAD_BLOCKING, ByteString.EMPTY).join()
-                .toStringUtf8()).startsWith("janus-game-");
+                .toStringUtf8()).startsWith(blockingHandlerThreadPrefix());
         assertThat(session.request(TestGame.MODULE, TestGame.THREAD_NON_BLOCKING, ByteString.EMPTY).join()
-                .toStringUtf8()).startsWith("janus-worker");
+                .toStringUtf8()).startsWith(nonBlockingHandlerThreadPrefix());
     }
 
     @Test

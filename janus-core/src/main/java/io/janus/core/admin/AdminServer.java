@@ -255,7 +255,8 @@ public final class AdminServer {
                 case "/metrics":
                     if (allowed(ctx, method, HttpMethod.GET)) {
                         respond(ctx, HttpResponseStatus.OK, PrometheusText.CONTENT_TYPE,
-                                PrometheusText.render(gateway.stats(), sessionsByTransport(), gateway.isReady()));
+                                PrometheusText.render(gateway.stats(), sessionsByTransport(), gateway.isReady(),
+                                        gateway.outboundQueuedBytes()));
                     }
                     return;
                 case "/drain":
@@ -336,6 +337,8 @@ public final class AdminServer {
             });
             Map<String, Long> failed = new LinkedHashMap<>();
             stats.requestsFailed().forEach((reason, n) -> failed.put(reason.name(), n));
+            Map<String, Long> handshakeFailures = new LinkedHashMap<>();
+            stats.handshakesFailed().forEach((reason, n) -> handshakeFailures.put(reason.name(), n));
             return new Json()
                     .put("gateway", gateway.id())
                     .put("state", state())
@@ -347,7 +350,8 @@ public final class AdminServer {
                     .put("handshakes", new Json()
                             .put("total", stats.handshakes())
                             .put("perSecond", stats.handshakesPerSecond())
-                            .put("windowSeconds", GatewayStats.RATE_WINDOW_SECONDS))
+                            .put("windowSeconds", GatewayStats.RATE_WINDOW_SECONDS)
+                            .putCounts("failed", handshakeFailures))
                     .put("logins", stats.logins())
                     .put("requests", stats.requests())
                     .put("failures", new Json()

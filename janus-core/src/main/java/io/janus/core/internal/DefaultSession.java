@@ -145,6 +145,7 @@ public final class DefaultSession implements Session {
                     + " outbound bytes queued; the client does not read");
             return false;
         }
+        runtime.stats().traffic().recordOut(packet.getModule(), packet.getSerializedSize());
         channel.writeAndFlush(packet, channel.voidPromise());
         return true;
     }
@@ -247,6 +248,11 @@ public final class DefaultSession implements Session {
         } else {
             channel.close();
         }
+    }
+
+    /** Why the session closed, or {@code null} while it is open. */
+    Reason closeReason() {
+        return closeReason.get();
     }
 
     /** Called once the channel is closed. */

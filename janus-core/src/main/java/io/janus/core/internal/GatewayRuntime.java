@@ -16,16 +16,22 @@ import io.janus.core.protocol.SystemPackets;
 import io.janus.core.spi.Authenticator;
 import io.janus.core.spi.Router;
 import io.janus.core.spi.Tunnel;
+import io.janus.core.telemetry.GatewayTelemetry;
+import io.janus.core.telemetry.SessionMdc;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelOutboundBuffer;
 import io.netty.channel.WriteBufferWaterMark;
 import io.netty.handler.timeout.IdleStateHandler;
+import io.opentelemetry.api.OpenTelemetry;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.security.SecureRandom;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -58,6 +64,7 @@ public final class GatewayRuntime {
     private final Dispatcher dispatcher;
     private final Tunnel tunnel;
     private final LocalPusher pusher;
+    private final GatewayTelemetry telemetry;
     private final RateLimitedLog closeLog = new RateLimitedLog(sessionLogger, 50);
     private final long idPrefix;
     private final AtomicLong idCounter = new AtomicLong();
@@ -76,9 +83,11 @@ public final class GatewayRuntime {
      * @param authenticator checks logins
      * @param router routes packets
      * @param tunnel carries packets to game services
+     * @param openTelemetry where metrics and traces go; {@link OpenTelemetry#noop()} for nowhere
      */
     public GatewayRuntime(String gatewayId, GatewayIdentity identity, ClientAttestation attestation,
-            SessionOptions options, GatewayStats stats, Authenticator authenticator, Router router, Tunnel tunnel) {
+            SessionOptions options, GatewayStats stats, Authenticator authenticator, Router router, Tunnel tunnel,
+            OpenTelemetry openTelemetry) {
         this.gatewayId = requireNonNull(gatewayId, "gatewayId");
         this.identity = requireNonNull(identity, "identity");
         this.attestation = requireNonNull(attestation, "attestation");
@@ -86,7 +95,9 @@ public final class GatewayRuntime {
         this.stats = requireNonNull(stats, "stats");
         this.authenticator = requireNonNull(authenticator, "authenticator");
         this.tunnel = requireNonNull(tunnel, "tunnel");
-        this.dispatcher = new Dispatcher(requireNonNull(router, "router"), tunnel, options);
+        this.telemetry = new GatewayTelemetry(openTelemetry, stats, this::sessionsByTransport,
+                this::outboundQueuedBytes);
+        this.dispatcher = new Dispatcher(requireNonNull(router, "router"), tunnel, options, stats, telemetry);
         this.limiter = new ConnectionLimiter(options.maxConnections(), options.maxConnectionsPerIp());
         this.handshakes = new HandshakeLimiter(options.handshakesPerSecondPerIp(), options.handshakeBurstPerIp(),
                 options.handshakesPerSecond(), MAX_TRACKED_ADDRESSES, System.nanoTime());
@@ -103,6 +114,41 @@ public final class GatewayRuntime {
      */
     public Pusher localPusher() {
         return pusher;
+    }
+
+    /** The OpenTelemetry instruments and tracer; closed by the gateway when it stops. */
+    public GatewayTelemetry telemetry() {
+        return telemetry;
+    }
+
+    /**
+     * Open sessions per transport name, for metrics.
+     *
+     * @return a new map; transports without sessions are absent
+     */
+    public Map<String, Integer> sessionsByTransport() {
+        Map<String, Integer> counts = new LinkedHashMap<>();
+        for (DefaultSession session : registry.all()) {
+            counts.merge(session.transport(), 1, Integer::sum);
+        }
+        return counts;
+    }
+
+    /**
+     * Bytes queued for clients and not yet written to the network, over all sessions; read from each
+     * channel's outbound buffer, so the sum is approximate while writes happen.
+     *
+     * @return the bytes
+     */
+    public long outboundQueuedBytes() {
+        long total = 0;
+        for (DefaultSession session : registry.all()) {
+            ChannelOutboundBuffer buffer = session.channel().unsafe().outboundBuffer();
+            if (buffer != null) {
+                total += buffer.totalPendingWriteBytes();
+            }
+        }
+        return total;
     }
 
     /** The session registry. */
@@ -243,8 +289,11 @@ public final class GatewayRuntime {
         if (reason == Reason.OK) {
             return;
         }
-        closeLog.info("session {} closed: {} ({}) remote={} transport={} player={}", session.id(), reason,
-                message, session.remoteAddress(), session.transport(),
-                session.identity() == null ? "-" : session.identity().playerId());
+        try (SessionMdc.Scope ignored = SessionMdc.enter(session.id(),
+                session.identity() == null ? null : Long.toString(session.identity().playerId()))) {
+            closeLog.info("session {} closed: {} ({}) remote={} transport={} player={}", session.id(), reason,
+                    message, session.remoteAddress(), session.transport(),
+                    session.identity() == null ? "-" : session.identity().playerId());
+        }
     }
 }

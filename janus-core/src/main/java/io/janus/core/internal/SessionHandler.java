@@ -18,6 +18,7 @@ import io.janus.core.protocol.SystemPackets;
 import io.janus.core.session.SessionInfo;
 import io.janus.core.spi.AuthRequest;
 import io.janus.core.spi.Identity;
+import io.janus.core.telemetry.SessionMdc;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.timeout.IdleStateEvent;
@@ -51,6 +52,7 @@ final class SessionHandler extends ChannelInboundHandlerAdapter {
     private State state = State.AWAIT_LOGIN;
     private ScheduledFuture<?> loginDeadline;
     private TokenBucket requestRate;
+    private boolean handshaken;
 
     SessionHandler(GatewayRuntime runtime, DefaultSession session) {
         this.runtime = runtime;
@@ -119,7 +121,7 @@ final class SessionHandler extends ChannelInboundHandlerAdapter {
         // Packets already decoded in this read are queued in `early`; read no more until the answer.
         ctx.channel().config().setAutoRead(false);
         CompletionStage<Identity> verdict;
-        try {
+        try (SessionMdc.Scope ignored = SessionMdc.enter(session.id(), null)) {
             verdict = runtime.authenticator().authenticate(
                     new AuthRequest(login.getToken(), ctx.channel().remoteAddress(), session.transport()));
         } catch (RuntimeException e) {
@@ -153,7 +155,9 @@ final class SessionHandler extends ChannelInboundHandlerAdapter {
             } else {
                 reason = Reason.AUTH_UNAVAILABLE;
                 message = "the authenticator could not decide";
-                unexpected.warn("Authenticator failed for {}", session, failure);
+                try (SessionMdc.Scope ignored = SessionMdc.enter(session.id(), null)) {
+                    unexpected.warn("Authenticator failed for {}", session, failure);
+                }
             }
             session.write(SystemPackets.error(login, reason, message));
             session.close(reason, message);
@@ -194,6 +198,7 @@ final class SessionHandler extends ChannelInboundHandlerAdapter {
     }
 
     private void onActive(ChannelHandlerContext ctx, Packet packet) {
+        runtime.stats().traffic().recordIn(packet.getModule(), packet.getSerializedSize());
         if (!requestRate.tryAcquire(System.nanoTime())) {
             runtime.stats().recordRequestFailed(Reason.RATE_LIMITED);
             if (options.requestRatePolicy() == io.janus.core.SessionOptions.RateLimitPolicy.DISCONNECT) {
@@ -260,7 +265,9 @@ final class SessionHandler extends ChannelInboundHandlerAdapter {
         } else if (known != null) {
             error = SystemPackets.error(request, known.reason(), String.valueOf(known.getMessage()));
         } else {
-            unexpected.warn("Request of {} failed unexpectedly", session, failure);
+            try (SessionMdc.Scope ignored = SessionMdc.enter(session.info())) {
+                unexpected.warn("Request of {} failed unexpectedly", session, failure);
+            }
             error = SystemPackets.error(request, Reason.INTERNAL_ERROR, "internal error");
         }
         runtime.stats().recordRequestFailed(Reason.forNumber(error.getStatus()) != null
@@ -295,6 +302,7 @@ final class SessionHandler extends ChannelInboundHandlerAdapter {
     @Override
     public void userEventTriggered(ChannelHandlerContext ctx, Object evt) throws Exception {
         if (evt instanceof HandshakeResult) {
+            handshaken = true;
             runtime.stats().recordHandshake();
         } else if (evt instanceof IdleStateEvent) {
             session.close(Reason.IDLE_TIMEOUT, "nothing received for " + options.idleTimeout().toMillis() + " ms");
@@ -312,7 +320,10 @@ final class SessionHandler extends ChannelInboundHandlerAdapter {
             // Connection reset and the like: the client went away; not worth a log line each.
             ctx.close();
         } else {
-            unexpected.warn("Unexpected failure in {}", session, cause);
+            try (SessionMdc.Scope ignored = SessionMdc.enter(session.id(),
+                    session.identity() == null ? null : Long.toString(session.identity().playerId()))) {
+                unexpected.warn("Unexpected failure in {}", session, cause);
+            }
             session.close(Reason.INTERNAL_ERROR, "internal error");
         }
     }
@@ -326,6 +337,9 @@ final class SessionHandler extends ChannelInboundHandlerAdapter {
         early.clear();
         runtime.registry().remove(session);
         session.closed();
+        if (!handshaken) {
+            runtime.stats().recordHandshakeFailed(session.closeReason());
+        }
         SessionInfo info = session.info();
         if (info != null) {
             runtime.tunnel().sessionClosed(info);

@@ -79,7 +79,34 @@ public final class HashRing {
         if (points.length == 0) {
             return null;
         }
-        long h = mix(key);
+        return owners[indexOf(mix(key))];
+    }
+
+    /**
+     * Picks the instance that owns a key among those {@code usable} accepts: the owner, or else the next
+     * usable instance clockwise, so a key moves only while its owner is unusable. When no instance is
+     * usable it picks the owner anyway.
+     *
+     * @param key a player id or object id
+     * @param usable which instances to prefer
+     * @return the instance, or {@code null} when the ring is empty
+     */
+    public ServiceInstance pick(long key, java.util.function.Predicate<ServiceInstance> usable) {
+        ServiceInstance owner = pick(key);
+        if (owner == null || usable.test(owner)) {
+            return owner;
+        }
+        int start = indexOf(mix(key));
+        for (int i = 1; i < owners.length; i++) {
+            ServiceInstance candidate = owners[(start + i) % owners.length];
+            if (candidate != owner && usable.test(candidate)) {
+                return candidate;
+            }
+        }
+        return owner;
+    }
+
+    private int indexOf(long h) {
         int lo = 0;
         int hi = points.length;
         while (lo < hi) {
@@ -90,7 +117,7 @@ public final class HashRing {
                 hi = mid;
             }
         }
-        return owners[lo == points.length ? 0 : lo];
+        return lo == points.length ? 0 : lo;
     }
 
     /** Whether the ring has no instance. */

@@ -51,6 +51,7 @@ public final class InMemoryRouter implements Router {
     }
 
     private final ModuleRoutes routes;
+    private final InstanceHealth health;
     private final Map<String, Rings> rings = new ConcurrentHashMap<>();
     private final List<AutoCloseable> watches = new ArrayList<>();
 
@@ -61,8 +62,20 @@ public final class InMemoryRouter implements Router {
      * @param routes the module table
      */
     public InMemoryRouter(Discovery discovery, ModuleRoutes routes) {
+        this(discovery, routes, new InstanceHealth());
+    }
+
+    /**
+     * Creates a router that avoids instances the tunnel reported failing.
+     *
+     * @param discovery where instances are found; not closed by the router
+     * @param routes the module table
+     * @param health failures the tunnel reported
+     */
+    public InMemoryRouter(Discovery discovery, ModuleRoutes routes, InstanceHealth health) {
         requireNonNull(discovery, "discovery");
         this.routes = requireNonNull(routes, "routes");
+        this.health = requireNonNull(health, "health");
         for (String service : routes.services()) {
             rings.put(service, new Rings(List.of()));
             watches.add(discovery.watch(service, instances -> rings.put(service, new Rings(instances))));
@@ -78,7 +91,7 @@ public final class InMemoryRouter implements Router {
         }
         Rings serviceRings = rings.get(rule.service());
         long key = rule.key() == ModuleRoutes.Key.PLAYER ? session.playerId() : obj;
-        ServiceInstance instance = serviceRings.forColor(session.identity().color()).pick(key);
+        ServiceInstance instance = serviceRings.forColor(session.identity().color()).pick(key, health::isUsable);
         if (instance == null) {
             return CompletableFuture.failedFuture(RequestException.of(Reason.SERVICE_UNAVAILABLE,
                     "service '" + rule.service() + "' has no live instance"));

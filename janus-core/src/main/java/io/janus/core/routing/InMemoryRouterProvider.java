@@ -26,6 +26,6 @@ public final class InMemoryRouterProvider extends RouterProvider {
 
     @Override
     public Router newRouter(RouterContext context) {
-        return new InMemoryRouter(context.discovery(), context.routes());
+        return new InMemoryRouter(context.discovery(), context.routes(), context.health());
     }
 }

@@ -26,4 +26,13 @@ public interface RouterContext {
      * @return properties, possibly empty
      */
     Map<String, String> properties();
+
+    /**
+     * Instances the tunnel found failing, to avoid until discovery catches up.
+     *
+     * @return the gateway's health table, shared with its tunnel
+     */
+    default io.janus.core.routing.InstanceHealth health() {
+        return new io.janus.core.routing.InstanceHealth();
+    }
 }

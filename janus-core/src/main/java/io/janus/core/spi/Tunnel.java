@@ -10,7 +10,10 @@ import java.util.concurrent.CompletionStage;
  * services tunnel). Pushes and kicks that the game service sends on its own reach sessions through the
  * {@link io.janus.core.game.Pusher} in the {@link TunnelContext}.
  *
- * <p>Called on the session's event loop: must not block.
+ * <p>Called on the session's event loop: must not block. {@link #request} is called with the request's
+ * span current ({@code io.opentelemetry.context.Context.current()}) and the session in the slf4j MDC
+ * ({@link io.janus.core.telemetry.SessionMdc}): a tunnel that hands the request to another thread carries
+ * both along, and a remote tunnel injects the trace context into its call metadata (W3C trace context).
  */
 public interface Tunnel extends AutoCloseable {
 

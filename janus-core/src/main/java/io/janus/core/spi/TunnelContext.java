@@ -35,4 +35,41 @@ public interface TunnelContext {
      * @return properties, possibly empty
      */
     Map<String, String> properties();
+
+    /**
+     * Where the gateway's sessions are served; a network tunnel runs its connections on these event
+     * loops rather than on threads of its own.
+     *
+     * @return the worker group; owned by the gateway or its user, never to be shut down by a tunnel
+     */
+    default io.netty.channel.EventLoopGroup workerGroup() {
+        throw new UnsupportedOperationException("this gateway gives tunnels no event loops");
+    }
+
+    /**
+     * How long the gateway waits for the answer to a request (the tunnel tells the game service).
+     *
+     * @return the request deadline
+     */
+    default java.time.Duration requestTimeout() {
+        return io.janus.core.SessionOptions.defaults().requestTimeout();
+    }
+
+    /**
+     * Where game-service instances are found, for tunnels that follow {@code move} instructions.
+     *
+     * @return the gateway's discovery
+     */
+    default Discovery discovery() {
+        throw new UnsupportedOperationException("this gateway gives tunnels no discovery");
+    }
+
+    /**
+     * Failures to report (and successes), so the router avoids failing instances.
+     *
+     * @return the gateway's health table, shared with its router
+     */
+    default io.janus.core.routing.InstanceHealth health() {
+        return new io.janus.core.routing.InstanceHealth();
+    }
 }

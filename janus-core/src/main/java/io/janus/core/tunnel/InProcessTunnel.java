@@ -15,6 +15,9 @@ import io.janus.core.internal.SerialExecutor;
 import io.janus.core.session.SessionInfo;
 import io.janus.core.spi.ServiceInstance;
 import io.janus.core.spi.Tunnel;
+import io.janus.core.telemetry.SessionMdc;
+import io.opentelemetry.context.Context;
+import io.opentelemetry.context.Scope;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -143,13 +146,15 @@ public final class InProcessTunnel implements Tunnel {
     private static CompletionStage<Packet> invokeBlocking(SerialExecutor serial, GameHandlers.Entry entry,
             GameRequest request, Packet packet) {
         CompletableFuture<Packet> result = new CompletableFuture<>();
+        // The request's trace context follows it to the blocking thread, as the MDC does.
+        Context trace = Context.current();
         SerialExecutor.Rejectable task = new SerialExecutor.Rejectable() {
             @Override
             public void run() {
                 if (result.isDone()) {
                     return; // cancelled while queued (the request timed out): run nothing for nobody
                 }
-                try {
+                try (Scope scope = trace.makeCurrent(); SessionMdc.Scope mdc = SessionMdc.enter(request.session())) {
                     result.complete(invoke(entry, request, packet));
                 } catch (JanusException e) {
                     result.completeExceptionally(e);
@@ -201,7 +206,7 @@ public final class InProcessTunnel implements Tunnel {
                 SerialExecutor.Rejectable task = new SerialExecutor.Rejectable() {
                     @Override
                     public void run() {
-                        try {
+                        try (SessionMdc.Scope mdc = SessionMdc.enter(session)) {
                             listener.accept(session);
                         } catch (RuntimeException e) {
                             handlerFailures.warn("Session-closed listener failed (session {})",

@@ -50,11 +50,18 @@ class AdminFormatsTest {
         stats.recordLogin();
         stats.recordSessionClosed(Reason.TOKEN_EXPIRED);
         stats.recordRequestFailed(Reason.GAME_ERROR);
+        stats.recordHandshakeFailed(Reason.HANDSHAKE_TIMEOUT);
+        stats.traffic().recordIn(7, 40);
+        stats.traffic().recordOut(7, 100);
+        stats.traffic().recordOut(7, 20);
+        stats.traffic().recordIn(5000, 1);
+        stats.tunnelLatency().record(700_000); // 0.7 ms
+        stats.tunnelLatency().record(30_000_000_000L); // 30 s: only in +Inf
         Map<String, Integer> sessions = new LinkedHashMap<>();
         sessions.put("tcp", 4);
         sessions.put("we\"ird\\", 0);
 
-        String text = PrometheusText.render(stats, sessions, true);
+        String text = PrometheusText.render(stats, sessions, true, 512);
 
         assertThat(text).endsWith("\n");
         List<String> lines = List.of(text.split("\n"));
@@ -71,6 +78,20 @@ class AdminFormatsTest {
                 "# TYPE janus_sessions gauge",
                 "janus_sessions{transport=\"tcp\"} 4",
                 "janus_sessions{transport=\"we\\\"ird\\\\\"} 0",
+                "janus_handshakes_failed_total{reason=\"handshake_timeout\"} 1",
+                "# TYPE janus_packets_total counter",
+                "janus_packets_total{direction=\"in\",module=\"7\"} 1",
+                "janus_packets_total{direction=\"out\",module=\"7\"} 2",
+                "janus_packets_total{direction=\"in\",module=\"other\"} 1",
+                "janus_bytes_total{direction=\"out\",module=\"7\"} 120",
+                "# TYPE janus_tunnel_duration_seconds histogram",
+                "janus_tunnel_duration_seconds_bucket{le=\"0.0005\"} 0",
+                "janus_tunnel_duration_seconds_bucket{le=\"0.001\"} 1",
+                "janus_tunnel_duration_seconds_bucket{le=\"10\"} 1",
+                "janus_tunnel_duration_seconds_bucket{le=\"+Inf\"} 2",
+                "janus_tunnel_duration_seconds_count 2",
+                "# TYPE janus_outbound_queued_bytes gauge",
+                "janus_outbound_queued_bytes 512",
                 "# TYPE janus_ready gauge",
                 "janus_ready 1");
         assertThat(lines).noneMatch(l -> l.contains("unrecognized"));
@@ -80,11 +101,13 @@ class AdminFormatsTest {
             if (line.startsWith("# TYPE ")) {
                 typed.add(line.split(" ")[2]);
             } else if (!line.startsWith("# HELP ")) {
-                assertThat(line).matches("[a-z_]+(\\{[a-z]+=\"([^\"\\\\]|\\\\.)*\"})? -?\\d+");
-                assertThat(typed).contains(line.replaceAll("[{ ].*", ""));
+                assertThat(line).matches(
+                        "[a-z_]+(\\{[a-z]+=\"([^\"\\\\]|\\\\.)*\"(,[a-z]+=\"([^\"\\\\]|\\\\.)*\")*})? -?\\d+(\\.\\d+(E-?\\d+)?)?");
+                String metric = line.replaceAll("[{ ].*", "");
+                assertThat(typed).containsAnyOf(metric, metric.replaceAll("_(bucket|sum|count)$", ""));
             }
         }
-        assertThat(PrometheusText.render(stats, sessions, false)).contains("\njanus_ready 0\n");
+        assertThat(PrometheusText.render(stats, sessions, false, 0)).contains("\njanus_ready 0\n");
     }
 
     @Test

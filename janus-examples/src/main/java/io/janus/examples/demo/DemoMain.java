@@ -2,10 +2,16 @@ package io.janus.examples.demo;
 
 import io.janus.core.Gateway;
 import io.janus.core.GatewayStats;
+import io.janus.core.discovery.StaticDiscovery;
+import io.janus.core.routing.ModuleRoutes;
+import io.janus.core.spi.ServiceInstance;
+import io.janus.core.tunnel.grpc.GameServiceServer;
 import java.io.PrintStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.time.Duration;
+import java.util.List;
+import java.util.Map;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -23,9 +29,11 @@ import java.util.concurrent.TimeoutException;
  */
 public final class DemoMain {
 
-    private static final String USAGE = "usage: java -jar janus-demo.jar [--port N] [--serve]\n"
+    private static final String USAGE = "usage: java -jar janus-demo.jar [--port N] [--serve] [--remote]\n"
             + "  --port N   TCP port of the gateway (default 0: a free port)\n"
-            + "  --serve    keep serving until SIGTERM instead of running the scripted demo";
+            + "  --serve    keep serving until SIGTERM instead of running the scripted demo\n"
+            + "  --remote   run the game in a remote game service (a gRPC server on loopback) instead of\n"
+            + "             embedding it in the gateway; the handlers are the same";
 
     private DemoMain() {
     }
@@ -43,7 +51,7 @@ public final class DemoMain {
     /**
      * Runs the demo in this JVM. With {@code --serve} it returns only when interrupted.
      *
-     * @param args {@code [--port N] [--serve]}
+     * @param args {@code [--port N] [--serve] [--remote]}
      * @param out where the steps are printed
      * @param err where failures are printed
      * @return the exit status: 0 when the script completed, 1 when it failed, 2 for bad arguments
@@ -64,20 +72,54 @@ public final class DemoMain {
         }
 
         DemoSecrets secrets = DemoSecrets.generate();
-        Gateway gateway = Gateway.builder()
+        Gateway.Builder builder = Gateway.builder()
                 .identity(secrets.gatewayIdentity())
                 .listen("tcp", options.port)
                 .authenticator(secrets.authenticator())
-                .game(new DemoGame().handlers())
-                .shutdownTimeout(Duration.ofSeconds(2))
-                .build();
+                .shutdownTimeout(Duration.ofSeconds(2));
+        GameServiceServer service = null;
+        if (options.remote) {
+            // The same handlers, served over the gRPC tunnel by a game service (here in this JVM; a real
+            // deployment runs DemoServiceMain on other machines and lists them in discovery).
+            service = DemoServiceMain.newServer(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), null);
+            try {
+                service.start().get(10, TimeUnit.SECONDS);
+            } catch (ExecutionException | TimeoutException e) {
+                err.println("the game service did not start: " + (e.getCause() != null ? e.getCause() : e));
+                service.close();
+                return 1;
+            }
+            InetSocketAddress at = service.address();
+            builder.tunnel("grpc", Map.of())
+                    .discovery(new StaticDiscovery(List.of(ServiceInstance.of(DemoServiceMain.SERVICE,
+                            service.instanceId(), at.getAddress().getHostAddress() + ":" + at.getPort(), Map.of()))))
+                    .routes(ModuleRoutes.builder().defaultService(DemoServiceMain.SERVICE).build());
+            out.println("game service " + service.instanceId() + " serving on " + at);
+        } else {
+            builder.game(new DemoGame().handlers());
+        }
+        Gateway gateway = builder.build();
         try {
             gateway.start().get(10, TimeUnit.SECONDS);
         } catch (ExecutionException | TimeoutException e) {
             err.println("the gateway did not start: " + (e.getCause() != null ? e.getCause() : e));
             gateway.close();
+            if (service != null) {
+                service.close();
+            }
             return 1;
         }
+        try {
+            return serveOrRun(options, secrets, gateway, out, err);
+        } finally {
+            if (service != null) {
+                service.close();
+            }
+        }
+    }
+
+    private static int serveOrRun(Options options, DemoSecrets secrets, Gateway gateway, PrintStream out,
+            PrintStream err) throws InterruptedException {
 
         if (options.serve) {
             gateway.closeOnJvmShutdown();
@@ -112,6 +154,7 @@ public final class DemoMain {
     private static final class Options {
         int port;
         boolean serve;
+        boolean remote;
         boolean help;
 
         static Options parse(String[] args) {
@@ -120,6 +163,9 @@ public final class DemoMain {
                 switch (args[i]) {
                     case "--serve":
                         options.serve = true;
+                        break;
+                    case "--remote":
+                        options.remote = true;
                         break;
                     case "--help":
                     case "-h":

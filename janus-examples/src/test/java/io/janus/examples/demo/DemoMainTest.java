@@ -63,6 +63,39 @@ class DemoMainTest {
     }
 
     @Test
+    void theSameScriptPassesWithTheGameInARemoteGameService() throws InterruptedException {
+        int status = DemoMain.run(new String[] {"--port", "0", "--remote"}, out, err);
+
+        assertThat(status).as("exit status; stderr: %s", err()).isZero();
+        assertThat(out()).containsSubsequence(
+                "game service ",
+                "[alice] echo -> hello",
+                "[bob] said hi (delivered to 2 members)",
+                "[alice] got push: Bob: hi",
+                "[alice] say refused: status 1001",
+                "demo completed: 17 steps in ",
+                "gateway stats: connections=4, logins=2, requests=10, failed requests={GAME_ERROR=2}");
+    }
+
+    @Test
+    void theGameServiceMainServesUntilStopped() throws Exception {
+        java.util.concurrent.CountDownLatch stop = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.CompletableFuture<Integer> status = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+            try {
+                return DemoServiceMain.run(new String[] {"--port", "0", "--id", "demo-1"}, out, err, stop);
+            } catch (InterruptedException e) {
+                return -1;
+            }
+        });
+        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(10))
+                .until(() -> out().contains("demo game service demo-1 serving 'game' on "));
+        stop.countDown();
+        assertThat(status.get(10, TimeUnit.SECONDS)).isZero();
+        assertThat(DemoServiceMain.run(new String[] {"--port", "x"}, out, err, stop)).isEqualTo(2);
+        assertThat(DemoServiceMain.run(new String[] {"--bogus", "1"}, out, err, stop)).isEqualTo(2);
+    }
+
+    @Test
     void helpPrintsTheUsage() throws InterruptedException {
         assertThat(DemoMain.run(new String[] {"--help"}, out, err)).isZero();
         assertThat(out()).startsWith("usage: java -jar janus-demo.jar");

@@ -186,7 +186,7 @@ class AdminEndpointTest {
                     "\"sessions\":{\"total\":2,\"players\":2,\"byTransport\":{\"tcp\":2}}",
                     "\"connectionsAccepted\":3",
                     "\"handshakes\":{\"total\":3,",
-                    "\"windowSeconds\":10}",
+                    "\"windowSeconds\":10,\"failed\":{}}",
                     "\"logins\":2",
                     "\"requests\":2",
                     "\"failures\":{\"connections\":{\"TOKEN_INVALID\":1},\"requests\":{\"GAME_ERROR\":1}}");
