@@ -29,8 +29,11 @@ import java.util.Map;
  * <tr><td>{@code maxSessions}</td><td>10000</td><td>KCP sessions of one server transport</td></tr>
  * <tr><td>{@code maxHalfOpen}</td><td>1024</td><td>sessions whose peer has not yet proven its address
  * (see {@link KcpTransport})</td></tr>
- * <tr><td>{@code amplificationFactor}</td><td>1</td><td>before an address is proven, at most this many
- * bytes are sent to it per byte received from it</td></tr>
+ * <tr><td>{@code amplificationFactor}</td><td>1 for bare KCP, 3 with kcp-go's header, FEC or smux</td><td>before
+ * an address is proven, at most this many bytes are sent to it per byte received from it. The Janus client
+ * pads its first bare datagram so the server hello fits in 1; kcp-go clients (kcptun) do not pad, and
+ * their first datagrams are smaller than the answer, so those layers get QUIC's factor of 3 (RFC 9000,
+ * section 8.1)</td></tr>
  * <tr><td>{@code lingerMillis}</td><td>3000</td><td>how long a closed session keeps retransmitting
  * what it still has to send</td></tr>
  * <tr><td>{@code crypt}</td><td>{@code null}</td><td>{@code null}: bare KCP datagrams (kcp-go with a nil
@@ -153,7 +156,9 @@ public final class KcpSettings {
         b.deadLink(intProperty(properties, "deadLink", b.deadLink));
         b.maxSessions(intProperty(properties, "maxSessions", b.maxSessions));
         b.maxHalfOpen(intProperty(properties, "maxHalfOpen", b.maxHalfOpen));
-        b.amplificationFactor(intProperty(properties, "amplificationFactor", b.amplificationFactor));
+        if (properties.containsKey("amplificationFactor")) {
+            b.amplificationFactor(intProperty(properties, "amplificationFactor", 1));
+        }
         b.lingerMillis(intProperty(properties, "lingerMillis", b.lingerMillis));
         String crypt = properties.getOrDefault("crypt", "null").trim().toLowerCase(Locale.ROOT);
         if (!crypt.equals("null") && !crypt.equals("none")) {
@@ -279,9 +284,12 @@ public final class KcpSettings {
         return maxHalfOpen;
     }
 
-    /** Bytes sent per byte received to an address not proven yet. */
+    /** Bytes sent per byte received to an address not proven yet (the default depends on the layers). */
     public int amplificationFactor() {
-        return amplificationFactor;
+        if (amplificationFactor != 0) {
+            return amplificationFactor;
+        }
+        return !packetHeader && dataShards == 0 && smux == SMUX_OFF ? 1 : 3;
     }
 
     /** How long a closed session keeps retransmitting, in ms. */
@@ -298,7 +306,7 @@ public final class KcpSettings {
     public String toString() {
         return "KcpSettings{mode=" + mode + ", mtu=" + mtu + ", sndwnd=" + sndwnd + ", rcvwnd=" + rcvwnd
                 + ", idleTimeout=" + idleTimeout + ", deadLink=" + deadLink + ", maxSessions=" + maxSessions
-                + ", maxHalfOpen=" + maxHalfOpen + ", amplificationFactor=" + amplificationFactor
+                + ", maxHalfOpen=" + maxHalfOpen + ", amplificationFactor=" + amplificationFactor()
                 + ", crypt=" + (packetHeader ? "none" : "null") + ", fec=" + dataShards + "/" + parityShards
                 + ", smux=" + (smux == SMUX_OFF ? "off" : smux == SMUX_AUTO ? "auto" : smux) + "}";
     }
@@ -313,7 +321,8 @@ public final class KcpSettings {
         private int deadLink = 20;
         private int maxSessions = 10_000;
         private int maxHalfOpen = 1024;
-        private int amplificationFactor = 1;
+        /** 0: chosen by the layers, see {@link KcpSettings#amplificationFactor()}. */
+        private int amplificationFactor;
         private int lingerMillis = 3000;
         private boolean packetHeader;
         private int dataShards;

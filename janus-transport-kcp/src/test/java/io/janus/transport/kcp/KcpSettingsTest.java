@@ -31,6 +31,7 @@ class KcpSettingsTest {
         assertThat(server.packetConfig()).isNull();
         assertThat(server.smux()).isEqualTo(KcpSettings.SMUX_OFF);
         assertThat(server.idleTimeout()).isEqualTo(Duration.ofSeconds(30));
+        assertThat(server.amplificationFactor()).isEqualTo(1);
     }
 
     @Test
@@ -44,6 +45,7 @@ class KcpSettingsTest {
         assertThat(s.packetConfig().dataShards()).isEqualTo(10);
         assertThat(s.packetConfig().parityShards()).isEqualTo(3);
         assertThat(s.smux()).isEqualTo(KcpSettings.SMUX_AUTO);
+        assertThat(s.amplificationFactor()).isEqualTo(3); // kcp-go clients do not pad their first datagram
         Kcp kcp = s.apply(new Kcp(1, (d, k) -> d.release(), UnpooledByteBufAllocator.DEFAULT));
         // The datagram stays within the MTU: kcp-go's header and the FEC header come out of it.
         assertThat(kcp.mtu()).isEqualTo(1200 - s.packetConfig().overhead());

@@ -14,7 +14,7 @@ import java.util.Map;
 class KcpSmuxConformanceTest extends AbstractTransportConformanceTest {
 
     private static final Map<String, String> KCPTUN_LIKE = Map.of("crypt", "none", "dataShards", "10",
-            "parityShards", "3", "amplificationFactor", "4");
+            "parityShards", "3");
 
     @Override
     protected Transport newServerTransport() {

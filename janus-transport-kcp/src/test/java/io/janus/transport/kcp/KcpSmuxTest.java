@@ -75,8 +75,7 @@ class KcpSmuxTest {
     @ParameterizedTest
     @ValueSource(strings = {"1", "2"})
     void sessionsRunOverSmuxStreamsOfEitherVersion(String version) {
-        start(Map.of("crypt", "none", "dataShards", "10", "parityShards", "3", "smux", "auto",
-                "amplificationFactor", "4"),
+        start(Map.of("crypt", "none", "dataShards", "10", "parityShards", "3", "smux", "auto"),
                 Map.of("crypt", "none", "dataShards", "10", "parityShards", "3", "smux", version));
         ClientSession first = client.connect(gateway.address(KcpTransport.NAME), "player-1")
                 .orTimeout(10, TimeUnit.SECONDS).join();
