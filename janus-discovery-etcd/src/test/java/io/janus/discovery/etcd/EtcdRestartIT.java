@@ -1,0 +1,92 @@
+package io.janus.discovery.etcd;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.janus.core.spi.ServiceInstance;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * EtcdDiscovery while etcd is killed with SIGKILL and started again, with its data kept and with its data
+ * lost: the snapshot keeps serving during the outage, the health flag says it is stale, and the
+ * registrations come back on their own within one TTL of etcd's return.
+ */
+class EtcdRestartIT {
+
+    private static final Duration TTL = Duration.ofSeconds(2);
+    private static final Duration WAIT = Duration.ofSeconds(10);
+
+    private static EtcdServer etcd;
+
+    @BeforeAll
+    static void startEtcd() throws Exception {
+        etcd = EtcdServer.start();
+    }
+
+    @AfterAll
+    static void stopEtcd() throws Exception {
+        if (etcd != null) {
+            etcd.close();
+        }
+    }
+
+    private static EtcdDiscovery discovery(String prefix) {
+        return EtcdDiscovery.builder().endpoints(etcd.endpoint()).prefix(prefix).ttl(TTL)
+                .requestTimeout(Duration.ofSeconds(1)).build();
+    }
+
+    @Test
+    void registrationsSurviveARestartWithDataKept() throws Exception {
+        survive("/restart-kept/", false);
+    }
+
+    @Test
+    void registrationsComeBackAfterARestartWithDataLost() throws Exception {
+        survive("/restart-wiped/", true);
+    }
+
+    private void survive(String prefix, boolean wipe) throws Exception {
+        ServiceInstance room = ServiceInstance.of("room", "room-1", "10.0.0.5:9000", Map.of());
+        ServiceInstance player = ServiceInstance.of("player", "player-1", "10.0.0.6:9000",
+                Map.of(ServiceInstance.COLOR, "blue"));
+        try (EtcdDiscovery registrar = discovery(prefix); EtcdDiscovery resolver = discovery(prefix)) {
+            registrar.register(room).toCompletableFuture().get(10, TimeUnit.SECONDS);
+            registrar.register(player).toCompletableFuture().get(10, TimeUnit.SECONDS);
+            await().atMost(WAIT).until(() -> resolver.instances("room").equals(List.of(room))
+                    && resolver.instances("player").equals(List.of(player)) && resolver.isHealthy());
+
+            etcd.kill9();
+            await().atMost(WAIT).until(() -> !resolver.isHealthy());
+            // Down for longer than the TTL: the snapshot still answers, unchanged.
+            long downUntil = System.nanoTime() + TTL.plusMillis(500).toNanos();
+            await().atMost(WAIT).pollInterval(Duration.ofMillis(100)).until(() -> {
+                assertThat(resolver.instances("room")).containsExactly(room);
+                assertThat(resolver.instances("player")).containsExactly(player);
+                return System.nanoTime() > downUntil;
+            });
+            assertThat(resolver.isHealthy()).isFalse();
+
+            etcd.restart(wipe);
+            long back = System.nanoTime();
+            // A third discovery that starts afresh reads the keys from etcd itself, not from any snapshot.
+            try (EtcdDiscovery fresh = discovery(prefix)) {
+                await().atMost(TTL.plusSeconds(3)).until(() -> fresh.instances("room").equals(List.of(room))
+                        && fresh.instances("player").equals(List.of(player)));
+                assertThat(Duration.ofNanos(System.nanoTime() - back)).isLessThan(TTL.plusSeconds(3));
+            }
+            await().atMost(WAIT).until(resolver::isHealthy);
+            assertThat(resolver.instances("room")).containsExactly(room);
+
+            // The resolver's watch works again: a change after the restart reaches it.
+            ServiceInstance room2 = ServiceInstance.of("room", "room-2", "10.0.0.7:9000", Map.of());
+            registrar.register(room2).toCompletableFuture().get(10, TimeUnit.SECONDS);
+            await().atMost(WAIT).until(() -> resolver.instances("room").size() == 2);
+        }
+    }
+}
