@@ -466,8 +466,13 @@ public final class EtcdDiscovery implements Discovery {
         public Builder endpoints(String... endpoints) {
             for (String endpoint : requireNonNull(endpoints, "endpoints")) {
                 String e = requireNonNull(endpoint, "endpoint").trim();
-                URI uri = URI.create(e);
-                if (!"http".equals(uri.getScheme()) || uri.getHost() == null || uri.getPort() <= 0) {
+                URI uri;
+                try {
+                    uri = new URI(e);
+                } catch (java.net.URISyntaxException ex) {
+                    uri = null;
+                }
+                if (uri == null || !"http".equals(uri.getScheme()) || uri.getHost() == null || uri.getPort() <= 0) {
                     throw new IllegalArgumentException("etcd endpoint '" + e + "' (expected: http://host:port)");
                 }
                 this.endpoints.add(uri);
