@@ -55,7 +55,11 @@ import org.slf4j.LoggerFactory;
  * health probe every TTL/3 (at most 5 s) tells whether etcd answers; while it does not, the snapshots
  * stay as they were (routing keeps working) and {@link #isHealthy()} is {@code false}; when it answers
  * again, or answers from a different cluster or an older revision (data lost), every watched service is
- * read again.
+ * read again. gRPC waits longer and longer between reconnection attempts (1 s growing to 120 s, gRPC's
+ * "Connection Backoff Protocol"), which could keep the client away from a restarted etcd for far longer
+ * than a TTL; so while etcd does not answer, each probe also tries a plain TCP connection to the
+ * endpoints, and when one accepts, replaces the jetcd client with a new one that connects at once (only
+ * for a client this discovery built; at most once per probe interval).
  *
  * <p><b>Bounds.</b> At most {@link Builder#maxWatchedServices} services are watched (a lookup of one more
  * is answered empty and logged), at most {@link Builder#maxInstancesPerService} instances are kept per
@@ -84,7 +88,8 @@ public final class EtcdDiscovery implements Discovery {
 
     private static final long RATE_LIMIT_NANOS = TimeUnit.SECONDS.toNanos(10);
 
-    private final Client client;
+    private final List<URI> endpoints;
+    private volatile Client client;
     private final boolean ownsClient;
     private final String prefix;
     private final Duration ttl;
@@ -109,6 +114,7 @@ public final class EtcdDiscovery implements Discovery {
     private long lastRevision = -1;
     private long clusterId;
     private boolean probeInFlight;
+    private long lastRebuildNanos = System.nanoTime();
 
     private EtcdDiscovery(Builder b) {
         NettyVersionCheck.verify();
@@ -121,6 +127,7 @@ public final class EtcdDiscovery implements Discovery {
         this.probeInterval = clamp(third, Duration.ofMillis(200), Duration.ofSeconds(5));
         this.retryMin = Duration.ofMillis(100);
         this.retryMax = clamp(third, retryMin, Duration.ofSeconds(5));
+        this.endpoints = List.copyOf(b.endpoints);
         if (b.client != null) {
             this.client = b.client;
             this.ownsClient = false;
@@ -130,18 +137,7 @@ public final class EtcdDiscovery implements Discovery {
                 throw new IllegalStateException("no etcd endpoint: call endpoints(\"http://host:2379\") or client(...)");
             }
             this.endpointsText = b.endpoints.toString();
-            long timeoutMillis = requestTimeout.toMillis();
-            // waitForReady(false): while etcd is down, calls fail at once instead of queueing in gRPC, so
-            // that retries stay bounded by this discovery's backoff rather than piling up.
-            this.client = Client.builder()
-                    .endpoints(b.endpoints)
-                    .waitForReady(false)
-                    .connectTimeout(requestTimeout)
-                    .retryDelay(Math.min(100, timeoutMillis))
-                    .retryMaxDelay(Math.min(1000, timeoutMillis))
-                    .retryMaxAttempts(2)
-                    .retryMaxDuration(requestTimeout)
-                    .build();
+            this.client = newClient();
             this.ownsClient = true;
         }
         AtomicInteger n = new AtomicInteger();
@@ -162,6 +158,21 @@ public final class EtcdDiscovery implements Discovery {
         };
         this.leases = new LeaseKeeper(this);
         executor.scheduleWithFixedDelay(this::probe, 0, probeInterval.toNanos(), TimeUnit.NANOSECONDS);
+    }
+
+    private Client newClient() {
+        long timeoutMillis = requestTimeout.toMillis();
+        // waitForReady(false): while etcd is down, calls fail at once instead of queueing in gRPC, so
+        // that retries stay bounded by this discovery's backoff rather than piling up.
+        return Client.builder()
+                .endpoints(endpoints)
+                .waitForReady(false)
+                .connectTimeout(requestTimeout)
+                .retryDelay(Math.min(100, timeoutMillis))
+                .retryMaxDelay(Math.min(1000, timeoutMillis))
+                .retryMaxAttempts(2)
+                .retryMaxDuration(requestTimeout)
+                .build();
     }
 
     private static Duration clamp(Duration d, Duration min, Duration max) {
@@ -336,6 +347,7 @@ public final class EtcdDiscovery implements Discovery {
                                     describe(failure), watches.size());
                         }
                         watches.values().forEach(ServiceWatch::markStale);
+                        reconnectIfListening();
                         return;
                     }
                     long revision = response.getHeader().getRevision();
@@ -352,6 +364,38 @@ public final class EtcdDiscovery implements Discovery {
                         leases.checkNow();
                     }
                 }, serial);
+    }
+
+    /**
+     * Serial thread, while etcd does not answer: when an endpoint accepts TCP connections again, replaces
+     * the client, whose channel may be waiting out gRPC's reconnect backoff, by a new one.
+     */
+    private void reconnectIfListening() {
+        if (!ownsClient || endpoints.isEmpty()) {
+            return;
+        }
+        long now = System.nanoTime();
+        if (now - lastRebuildNanos < probeInterval.toNanos()) {
+            return;
+        }
+        List<CompletableFuture<Boolean>> attempts = new ArrayList<>();
+        for (URI endpoint : endpoints) {
+            attempts.add(TcpProbe.connects(endpoint.getHost(), endpoint.getPort(), probeInterval));
+        }
+        CompletableFuture.allOf(attempts.toArray(new CompletableFuture<?>[0])).whenCompleteAsync((v, t) -> {
+            boolean listening = attempts.stream().anyMatch(a -> a.getNow(false));
+            if (!listening || reachable || closed) {
+                return;
+            }
+            lastRebuildNanos = System.nanoTime();
+            Client old = client;
+            client = newClient();
+            logger.info("etcd accepts connections again at {}; reconnecting without waiting for gRPC's reconnect "
+                    + "backoff", endpointsText);
+            old.close();
+            probeInFlight = false;
+            probe();
+        }, serial);
     }
 
     // ---- shared with LeaseKeeper and ServiceWatch -----------------------------------------------------

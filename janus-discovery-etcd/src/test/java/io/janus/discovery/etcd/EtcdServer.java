@@ -4,11 +4,14 @@ import io.janus.testing.FreePorts;
 import java.io.File;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.InetSocketAddress;
-import java.net.Socket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
+import java.time.Duration;
 import java.util.Comparator;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
@@ -63,23 +66,33 @@ final class EtcdServer implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        awaitListening();
+        awaitHealthy();
     }
 
-    private void awaitListening() {
+    /** Waits until etcd serves requests: its /health endpoint answers true once it has a leader. */
+    private void awaitHealthy() {
+        HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofMillis(200)).build();
+        HttpRequest request = HttpRequest.newBuilder(URI.create(endpoint() + "/health"))
+                .timeout(Duration.ofMillis(500)).build();
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
         while (System.nanoTime() < deadline) {
             if (!process.isAlive()) {
                 throw new IllegalStateException("etcd exited with " + process.exitValue() + "; see " + log);
             }
-            try (Socket socket = new Socket()) {
-                socket.connect(new InetSocketAddress("127.0.0.1", clientPort), 200);
-                return;
+            try {
+                HttpResponse<String> response = http.send(request, HttpResponse.BodyHandlers.ofString());
+                if (response.statusCode() == 200 && response.body().contains("\"health\":\"true\"")) {
+                    return;
+                }
             } catch (IOException notYet) {
-                sleep(50);
+                // Not listening yet.
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException(e);
             }
+            sleep(50);
         }
-        throw new IllegalStateException("etcd did not listen on " + clientPort + " within 15 s; see " + log);
+        throw new IllegalStateException("etcd was not healthy on " + clientPort + " within 15 s; see " + log);
     }
 
     /** Kills etcd with SIGKILL and waits for it to be gone. */
@@ -90,7 +103,10 @@ final class EtcdServer implements AutoCloseable {
         }
     }
 
-    /** Starts etcd again on the same ports; {@code wipe} deletes its data first, as a disk loss would. */
+    /**
+     * Starts etcd again on the same ports and waits until it serves; {@code wipe} deletes its data first, as
+     * a disk loss would.
+     */
     void restart(boolean wipe) {
         if (wipe) {
             deleteTree(dataDir);
