@@ -110,6 +110,7 @@ public final class EtcdDiscovery implements Discovery {
     private final AtomicInteger suppressedLogs = new AtomicInteger();
     private volatile boolean reachable = true;
     private volatile boolean closed;
+    private final java.util.concurrent.atomic.AtomicBoolean closing = new java.util.concurrent.atomic.AtomicBoolean();
     // Owned by the serial thread.
     private long lastRevision = -1;
     private long clusterId;
@@ -188,6 +189,15 @@ public final class EtcdDiscovery implements Discovery {
         return new Builder();
     }
 
+    /**
+     * Writes the instance under {@code <prefix><service>/<id>}, attached to this discovery's lease, and
+     * keeps it there (written again after a lost lease) until {@link #deregister} or {@link #close()}.
+     * Registering the same service and id again replaces the value.
+     *
+     * @param instance the instance; its service name must not contain {@code /}
+     * @return a stage completed once etcd stored the key, or failed after twice the request timeout;
+     *         the registration then stays and is retried in the background until withdrawn
+     */
     @Override
     public CompletionStage<Void> register(ServiceInstance instance) {
         requireNonNull(instance, "instance");
@@ -198,6 +208,13 @@ public final class EtcdDiscovery implements Discovery {
         return leases.register(instance);
     }
 
+    /**
+     * Deletes the instance's key, and revokes the lease when no registration is left on it.
+     *
+     * @param instance the instance; one that is not registered through this discovery is ignored
+     * @return a stage completed once etcd deleted the key (failed deletes are retried while the lease
+     *         lives)
+     */
     @Override
     public CompletionStage<Void> deregister(ServiceInstance instance) {
         requireNonNull(instance, "instance");
@@ -208,6 +225,14 @@ public final class EtcdDiscovery implements Discovery {
         return leases.deregister(instance);
     }
 
+    /**
+     * The instances of the service in the local snapshot; never blocks, never calls etcd. The first
+     * lookup of a service starts watching it and answers empty until the first read completes.
+     *
+     * @param service the service name
+     * @return an immutable list, empty when there is none, the service is not read yet, or more than
+     *         {@link Builder#maxWatchedServices} services are watched
+     */
     @Override
     public List<ServiceInstance> instances(String service) {
         requireNonNull(service, "service");
@@ -218,6 +243,17 @@ public final class EtcdDiscovery implements Discovery {
         return watch != null ? watch.snapshot() : List.of();
     }
 
+    /**
+     * Calls {@code listener} on this discovery's serial thread with the service's snapshot, now (as soon
+     * as the thread gets to it) and after every change, until the handle is closed. The listener must not
+     * block; it must not call {@link #close()} either.
+     *
+     * @param service the service name, without {@code /}
+     * @param listener receives immutable snapshots
+     * @return a handle that stops the calls
+     * @throws IllegalStateException when {@link Builder#maxWatchedServices} other services are watched,
+     *         or the service has {@value #MAX_LISTENERS_PER_SERVICE} listeners already
+     */
     @Override
     public AutoCloseable watch(String service, Consumer<List<ServiceInstance>> listener) {
         requireNonNull(service, "service");
@@ -302,7 +338,7 @@ public final class EtcdDiscovery implements Discovery {
      */
     @Override
     public void close() {
-        if (closed) {
+        if (!closing.compareAndSet(false, true)) {
             return;
         }
         closed = true;
@@ -333,7 +369,7 @@ public final class EtcdDiscovery implements Discovery {
         }
         probeInFlight = true;
         ByteSequence key = bytes(prefix);
-        call(client.getKVClient().get(key, GetOption.builder().withCountOnly(true).build()))
+        call(c -> c.getKVClient().get(key, GetOption.builder().withCountOnly(true).build()))
                 .whenCompleteAsync((response, failure) -> {
                     probeInFlight = false;
                     if (closed) {
@@ -400,7 +436,18 @@ public final class EtcdDiscovery implements Discovery {
 
     // ---- shared with LeaseKeeper and ServiceWatch -----------------------------------------------------
 
-    <T> CompletableFuture<T> call(CompletableFuture<T> future) {
+    /**
+     * Makes one etcd call with the current client, bounded by the request timeout. A call that throws
+     * instead of returning a future (a client closed under it) gives a failed future, so that every
+     * caller's failure path runs.
+     */
+    <T> CompletableFuture<T> call(java.util.function.Function<Client, CompletableFuture<T>> request) {
+        CompletableFuture<T> future;
+        try {
+            future = request.apply(client);
+        } catch (RuntimeException e) {
+            return CompletableFuture.failedFuture(e);
+        }
         return future.orTimeout(requestTimeout.toMillis(), TimeUnit.MILLISECONDS);
     }
 

@@ -154,7 +154,7 @@ final class LeaseKeeper {
 
     private CompletableFuture<Void> delete(String key) {
         CompletableFuture<Void> done = new CompletableFuture<>();
-        owner.call(owner.client().getKVClient().delete(EtcdDiscovery.bytes(key)))
+        owner.call(c -> c.getKVClient().delete(EtcdDiscovery.bytes(key)))
                 .whenCompleteAsync((response, failure) -> {
                     if (failure == null) {
                         pendingDeletes.remove(key);
@@ -177,10 +177,10 @@ final class LeaseKeeper {
             state = State.GRANTING;
         }
         long seconds = owner.ttl().getSeconds();
-        owner.call(owner.client().getLeaseClient().grant(seconds)).whenCompleteAsync((response, failure) -> {
+        owner.call(c -> c.getLeaseClient().grant(seconds)).whenCompleteAsync((response, failure) -> {
             if (e != epoch || owner.isClosed()) {
                 if (failure == null) {
-                    owner.client().getLeaseClient().revoke(response.getID());
+                    owner.call(c -> c.getLeaseClient().revoke(response.getID()));
                 }
                 return;
             }
@@ -194,7 +194,7 @@ final class LeaseKeeper {
                 return;
             }
             if (registrations.isEmpty()) {
-                owner.client().getLeaseClient().revoke(response.getID());
+                owner.call(c -> c.getLeaseClient().revoke(response.getID()));
                 state = State.IDLE;
                 return;
             }
@@ -227,7 +227,7 @@ final class LeaseKeeper {
         long e = epoch;
         long lease = leaseId;
         registration.written = false;
-        owner.call(owner.client().getKVClient().put(registration.key, registration.value,
+        owner.call(c -> c.getKVClient().put(registration.key, registration.value,
                 PutOption.builder().withLeaseId(lease).build())).whenCompleteAsync((response, failure) -> {
                     if (owner.isClosed()) {
                         return;
@@ -292,7 +292,7 @@ final class LeaseKeeper {
         }
         long e = epoch;
         long lease = leaseId;
-        owner.call(owner.client().getLeaseClient().keepAliveOnce(lease)).whenCompleteAsync((response, failure) -> {
+        owner.call(c -> c.getLeaseClient().keepAliveOnce(lease)).whenCompleteAsync((response, failure) -> {
             if (e != epoch || owner.isClosed()) {
                 return;
             }
@@ -342,7 +342,8 @@ final class LeaseKeeper {
             timer = null;
         }
         if (leaseId != 0) {
-            owner.call(owner.client().getLeaseClient().revoke(leaseId));
+            long revoked = leaseId;
+            owner.call(c -> c.getLeaseClient().revoke(revoked));
         }
         leaseId = 0;
         state = State.IDLE;
@@ -353,7 +354,7 @@ final class LeaseKeeper {
     CompletableFuture<Void> close() {
         List<CompletableFuture<?>> calls = new ArrayList<>();
         for (String key : registrations.keySet()) {
-            calls.add(owner.call(owner.client().getKVClient().delete(EtcdDiscovery.bytes(key))));
+            calls.add(owner.call(c -> c.getKVClient().delete(EtcdDiscovery.bytes(key))));
         }
         registrations.values().forEach(r -> r.waiting.forEach(f -> f.completeExceptionally(
                 new IllegalStateException("etcd discovery closed before " + r.instance + " was stored"))));
@@ -363,7 +364,8 @@ final class LeaseKeeper {
             timer.cancel(false);
         }
         if (leaseId != 0) {
-            calls.add(owner.call(owner.client().getLeaseClient().revoke(leaseId)));
+            long revoked = leaseId;
+            calls.add(owner.call(c -> c.getLeaseClient().revoke(revoked)));
         }
         leaseId = 0;
         state = State.IDLE;

@@ -92,7 +92,7 @@ final class ServiceWatch {
         }
         ByteSequence key = EtcdDiscovery.bytes(keyPrefix);
         GetOption option = GetOption.builder().isPrefix(true).withLimit(owner.maxInstancesPerService() + 1L).build();
-        owner.call(owner.client().getKVClient().get(key, option))
+        owner.call(c -> c.getKVClient().get(key, option))
                 .whenCompleteAsync((response, failure) -> onRead(gen, response, failure), owner.serial());
     }
 
@@ -113,11 +113,17 @@ final class ServiceWatch {
         }
         long revision = response.getHeader().getRevision();
         WatchOption option = WatchOption.builder().isPrefix(true).withRevision(revision + 1).build();
-        watcher = owner.client().getWatchClient().watch(EtcdDiscovery.bytes(keyPrefix), option,
-                Watch.listener(r -> enqueue(gen, r.getEvents()),
-                        t -> owner.serial().execute(() -> onFailure(gen, "watching", t)),
-                        () -> owner.serial().execute(() -> onFailure(gen, "watching",
-                                new IllegalStateException("watch closed by etcd")))));
+        try {
+            watcher = owner.client().getWatchClient().watch(EtcdDiscovery.bytes(keyPrefix), option,
+                    Watch.listener(r -> enqueue(gen, r.getEvents()),
+                            t -> owner.serial().execute(() -> onFailure(gen, "watching", t)),
+                            () -> owner.serial().execute(() -> onFailure(gen, "watching",
+                                    new IllegalStateException("watch closed by etcd")))));
+        } catch (RuntimeException e) {
+            // A client replaced or closed under us: try again, with backoff, on the current client.
+            onFailure(gen, "watching", e);
+            return;
+        }
         backoff.reset();
         if (failureLogged) {
             logger.info("Service '{}' read again from etcd at revision {}: {} instances", service, revision,
