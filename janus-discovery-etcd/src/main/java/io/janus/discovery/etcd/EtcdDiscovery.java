@@ -116,6 +116,7 @@ public final class EtcdDiscovery implements Discovery {
     private long clusterId;
     private boolean probeInFlight;
     private long lastRebuildNanos = System.nanoTime();
+    private boolean rebuiltInOutage;
 
     private EtcdDiscovery(Builder b) {
         NettyVersionCheck.verify();
@@ -391,6 +392,7 @@ public final class EtcdDiscovery implements Discovery {
                     boolean dataLost = (clusterId != 0 && cluster != clusterId) || revision < lastRevision;
                     boolean wasDown = !reachable;
                     reachable = true;
+                    rebuiltInOutage = false;
                     clusterId = cluster;
                     lastRevision = revision;
                     if (wasDown || dataLost) {
@@ -426,8 +428,13 @@ public final class EtcdDiscovery implements Discovery {
             lastRebuildNanos = System.nanoTime();
             Client old = client;
             client = newClient();
-            logger.info("etcd accepts connections again at {}; reconnecting without waiting for gRPC's reconnect "
-                    + "backoff", endpointsText);
+            if (!rebuiltInOutage) {
+                rebuiltInOutage = true;
+                logger.info("etcd accepts connections again at {}; reconnecting without waiting for gRPC's "
+                        + "reconnect backoff", endpointsText);
+            } else {
+                logger.debug("etcd accepts connections at {} but does not answer yet; new client", endpointsText);
+            }
             old.close();
             probeInFlight = false;
             probe();

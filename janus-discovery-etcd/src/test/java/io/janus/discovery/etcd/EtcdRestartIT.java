@@ -66,8 +66,11 @@ class EtcdRestartIT {
             // Down for longer than the TTL: the snapshot still answers, unchanged.
             long downUntil = System.nanoTime() + TTL.plusMillis(500).toNanos();
             await().atMost(WAIT).pollInterval(Duration.ofMillis(100)).until(() -> {
+                long start = System.nanoTime();
                 assertThat(resolver.instances("room")).containsExactly(room);
                 assertThat(resolver.instances("player")).containsExactly(player);
+                // A lookup reads memory only, whatever etcd does.
+                assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofMillis(50));
                 return System.nanoTime() > downUntil;
             });
             assertThat(resolver.isHealthy()).isFalse();
