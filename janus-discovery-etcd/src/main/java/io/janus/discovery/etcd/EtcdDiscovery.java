@@ -14,16 +14,21 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
+import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -110,7 +115,7 @@ public final class EtcdDiscovery implements Discovery {
     private final AtomicInteger suppressedLogs = new AtomicInteger();
     private volatile boolean reachable = true;
     private volatile boolean closed;
-    private final java.util.concurrent.atomic.AtomicBoolean closing = new java.util.concurrent.atomic.AtomicBoolean();
+    private final AtomicBoolean closing = new AtomicBoolean();
     // Owned by the serial thread.
     private long lastRevision = -1;
     private long clusterId;
@@ -448,7 +453,7 @@ public final class EtcdDiscovery implements Discovery {
      * instead of returning a future (a client closed under it) gives a failed future, so that every
      * caller's failure path runs.
      */
-    <T> CompletableFuture<T> call(java.util.function.Function<Client, CompletableFuture<T>> request) {
+    <T> CompletableFuture<T> call(Function<Client, CompletableFuture<T>> request) {
         CompletableFuture<T> future;
         try {
             future = request.apply(client);
@@ -470,7 +475,7 @@ public final class EtcdDiscovery implements Discovery {
         return closed;
     }
 
-    void schedule(Runnable task, long delayNanos, java.util.function.Consumer<java.util.concurrent.ScheduledFuture<?>> handle) {
+    void schedule(Runnable task, long delayNanos, Consumer<ScheduledFuture<?>> handle) {
         try {
             handle.accept(executor.schedule(task, delayNanos, TimeUnit.NANOSECONDS));
         } catch (RejectedExecutionException e) {
@@ -531,8 +536,7 @@ public final class EtcdDiscovery implements Discovery {
 
     static String describe(Throwable t) {
         Throwable cause = t;
-        while ((cause instanceof java.util.concurrent.CompletionException
-                || cause instanceof java.util.concurrent.ExecutionException) && cause.getCause() != null) {
+        while ((cause instanceof CompletionException || cause instanceof ExecutionException) && cause.getCause() != null) {
             cause = cause.getCause();
         }
         if (cause instanceof TimeoutException) {

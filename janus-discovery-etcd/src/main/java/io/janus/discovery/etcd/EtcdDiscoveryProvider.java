@@ -1,5 +1,7 @@
 package io.janus.discovery.etcd;
 
+import static java.util.Objects.requireNonNull;
+
 import io.janus.core.spi.Discovery;
 import io.janus.core.spi.DiscoveryProvider;
 import java.time.Duration;
@@ -48,7 +50,7 @@ public final class EtcdDiscoveryProvider extends DiscoveryProvider {
 
     @Override
     public Discovery newDiscovery(Map<String, String> properties) {
-        java.util.Objects.requireNonNull(properties, "properties");
+        requireNonNull(properties, "properties");
         for (String name : properties.keySet()) {
             if (!KNOWN.contains(name)) {
                 throw new IllegalArgumentException("etcd discovery: unknown property '" + name + "' (expected one of "

@@ -1,12 +1,13 @@
 package io.janus.discovery.etcd;
 
 import io.janus.core.spi.ServiceInstance;
+import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
-import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.TreeMap;
 
 /**
  * The value stored under an instance's key: a JSON object (RFC 8259) in UTF-8,
@@ -39,7 +40,7 @@ final class InstanceJson {
         string(sb, instance.address());
         sb.append(",\"metadata\":{");
         boolean first = true;
-        for (Map.Entry<String, String> e : new java.util.TreeMap<>(instance.metadata()).entrySet()) {
+        for (Map.Entry<String, String> e : new TreeMap<>(instance.metadata()).entrySet()) {
             if (!first) {
                 sb.append(',');
             }

@@ -5,6 +5,7 @@ import io.etcd.jetcd.common.exception.ErrorCode;
 import io.etcd.jetcd.common.exception.EtcdException;
 import io.etcd.jetcd.options.PutOption;
 import io.janus.core.spi.ServiceInstance;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -17,6 +18,7 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -82,7 +84,7 @@ final class LeaseKeeper {
         long timeout = owner.requestTimeout().toMillis() * 2;
         // The registration stays and is retried after the timeout; only the caller stops waiting.
         return result.orTimeout(timeout, TimeUnit.MILLISECONDS).exceptionally(t -> {
-            if (t instanceof java.util.concurrent.TimeoutException) {
+            if (t instanceof TimeoutException) {
                 throw new CompletionException(new IllegalStateException("etcd did not store " + instance + " within "
                         + timeout + " ms; it stays registered and is retried until deregistered", t));
             }
@@ -232,7 +234,7 @@ final class LeaseKeeper {
                     if (owner.isClosed()) {
                         return;
                     }
-                    String key = registration.key.toString(java.nio.charset.StandardCharsets.UTF_8);
+                    String key = registration.key.toString(StandardCharsets.UTF_8);
                     if (registrations.get(key) != registration) {
                         // Deregistered (or replaced) while the put was in flight: do not leave it behind.
                         if (failure == null && !registrations.containsKey(key)) {

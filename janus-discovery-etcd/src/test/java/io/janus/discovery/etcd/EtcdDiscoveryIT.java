@@ -169,6 +169,8 @@ class EtcdDiscoveryIT {
         EtcdDiscovery observer = discovery();
         Client client = Client.builder().endpoints(etcd.endpoint()).build();
         EtcdDiscovery crashing = EtcdDiscovery.builder().client(client).prefix(prefix).ttl(TTL).build();
+        closeAfter.add(crashing);
+        closeAfter.add(client);
         ServiceInstance doomed = instance("room", "doomed", Map.of());
         join(crashing.register(doomed));
         await().atMost(WAIT).until(() -> observer.instances("room").equals(List.of(doomed)));
@@ -180,7 +182,6 @@ class EtcdDiscoveryIT {
         // 500 ms and the watch then delivers the delete, hence the second of slack.
         await().atMost(TTL.plusSeconds(3)).until(() -> observer.instances("room").isEmpty());
         assertThat(Duration.ofNanos(System.nanoTime() - lost)).isLessThan(TTL.plusSeconds(1));
-        crashing.close();
     }
 
     @Test

@@ -95,6 +95,13 @@ final class EtcdServer implements AutoCloseable {
         throw new IllegalStateException("etcd was not healthy on " + clientPort + " within 15 s; see " + log);
     }
 
+    /** Starts etcd again if a failed test left it killed. */
+    void ensureRunning() {
+        if (!process.isAlive()) {
+            launch();
+        }
+    }
+
     /** Kills etcd with SIGKILL and waits for it to be gone. */
     void kill9() throws InterruptedException {
         process.destroyForcibly();
@@ -135,9 +142,13 @@ final class EtcdServer implements AutoCloseable {
     }
 
     @Override
-    public void close() throws InterruptedException {
+    public void close() {
         if (process != null && process.isAlive()) {
-            kill9();
+            try {
+                kill9();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
         }
         deleteTree(root);
     }
