@@ -3,19 +3,22 @@ package io.janus.discovery.etcd;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.etcd.jetcd.Client;
 import io.janus.core.spi.ServiceInstance;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * EtcdDiscovery while etcd is killed with SIGKILL and started again, with its data kept and with its data
- * lost: the snapshot keeps serving during the outage, the health flag says it is stale, and the
- * registrations come back on their own within one TTL of etcd's return.
+ * EtcdDiscovery through outages: etcd killed with SIGKILL and started again, with its data kept and with
+ * its data lost, and one client cut off from an etcd that keeps running. The snapshot keeps serving during
+ * the outage, the health flag says it is stale, and the registrations come back on their own within one
+ * TTL of etcd's return.
  */
 class EtcdRestartIT {
 
@@ -49,6 +52,45 @@ class EtcdRestartIT {
     @Test
     void registrationsComeBackAfterARestartWithDataLost() throws Exception {
         survive("/restart-wiped/", true);
+    }
+
+    @Test
+    void aPartitionedClientLosesItsLeaseThenRegistersAgainAndCatchesUpWithWhatItMissed() throws Exception {
+        etcd.ensureRunning();
+        String prefix = "/partition/";
+        ServiceInstance behind = ServiceInstance.of("room", "behind-proxy", "10.0.0.8:9000", Map.of());
+        ServiceInstance direct = ServiceInstance.of("room", "direct", "10.0.0.9:9000", Map.of());
+        ServiceInstance later = ServiceInstance.of("room", "later", "10.0.0.10:9000", Map.of());
+        try (TcpProxy proxy = new TcpProxy(etcd.clientPort());
+                EtcdDiscovery observer = discovery(prefix);
+                EtcdDiscovery cutOff = EtcdDiscovery.builder().endpoints(proxy.endpoint()).prefix(prefix).ttl(TTL)
+                        .requestTimeout(Duration.ofSeconds(2)).build();
+                Client raw = Client.builder().endpoints(etcd.endpoint()).build()) {
+            cutOff.register(behind).toCompletableFuture().get(10, TimeUnit.SECONDS);
+            observer.register(direct).toCompletableFuture().get(10, TimeUnit.SECONDS);
+            await().atMost(WAIT).until(() -> Set.copyOf(observer.instances("room")).equals(Set.of(behind, direct))
+                    && Set.copyOf(cutOff.instances("room")).equals(Set.of(behind, direct)));
+
+            proxy.cut();
+            // Unable to renew, the cut-off side's lease expires and the others see its instance go.
+            await().atMost(TTL.plusSeconds(3)).until(() -> observer.instances("room").equals(List.of(direct)));
+            // Meanwhile the service changes and etcd compacts the history the cut-off side has not seen.
+            observer.deregister(direct).toCompletableFuture().get(10, TimeUnit.SECONDS);
+            observer.register(later).toCompletableFuture().get(10, TimeUnit.SECONDS);
+            long revision = raw.getKVClient().get(EtcdDiscovery.bytes(prefix)).get(5, TimeUnit.SECONDS)
+                    .getHeader().getRevision();
+            raw.getKVClient().compact(revision).get(5, TimeUnit.SECONDS);
+            await().atMost(WAIT).until(() -> !cutOff.isHealthy());
+            assertThat(Set.copyOf(cutOff.instances("room"))).as("stale snapshot kept").isEqualTo(Set.of(behind, direct));
+
+            proxy.restore();
+            long back = System.nanoTime();
+            await().atMost(TTL.plusSeconds(3)).pollInterval(Duration.ofMillis(50))
+                    .until(() -> Set.copyOf(observer.instances("room")).equals(Set.of(later, behind)));
+            assertThat(Duration.ofNanos(System.nanoTime() - back)).as("registered again within one TTL").isLessThan(TTL);
+            await().atMost(WAIT).until(() -> cutOff.isHealthy()
+                    && Set.copyOf(cutOff.instances("room")).equals(Set.of(later, behind)));
+        }
     }
 
     private void survive(String prefix, boolean wipe) throws Exception {

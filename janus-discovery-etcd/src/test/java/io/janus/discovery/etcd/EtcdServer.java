@@ -46,6 +46,10 @@ final class EtcdServer implements AutoCloseable {
         return server;
     }
 
+    int clientPort() {
+        return clientPort;
+    }
+
     String endpoint() {
         return "http://127.0.0.1:" + clientPort;
     }
