@@ -7,6 +7,7 @@ import io.janus.core.admin.AdminOptions;
 import io.janus.core.admin.AdminServer;
 import io.janus.core.crypto.ClientAttestation;
 import io.janus.core.crypto.GatewayIdentity;
+import io.janus.core.discovery.LocalOverlayDiscovery;
 import io.janus.core.game.GameHandlers;
 import io.janus.core.game.Pusher;
 import io.janus.core.internal.GatewayRuntime;
@@ -185,9 +186,12 @@ public final class Gateway implements AutoCloseable {
                     .newAuthenticator(b.authenticatorProperties);
         }
 
-        this.discovery = b.discovery != null ? b.discovery
+        Discovery configured = b.discovery != null ? b.discovery
                 : own(DiscoveryRegistry.getDefaultRegistry().select(b.discoveryName)
                         .newDiscovery(b.discoveryProperties));
+        // Embedded services are registered in this gateway's view only, never in a shared discovery,
+        // where other gateways would see addresses that mean nothing in their JVMs.
+        this.discovery = new LocalOverlayDiscovery(configured);
 
         ModuleRoutes.Builder routes = b.routes != null ? b.routes.toBuilder() : ModuleRoutes.builder();
         if (!routes.hasDefault() && b.localServices.containsKey(DEFAULT_SERVICE)) {
