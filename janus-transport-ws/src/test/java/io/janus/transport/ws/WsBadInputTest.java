@@ -24,6 +24,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.function.UnaryOperator;
@@ -402,12 +403,23 @@ class WsBadInputTest {
     void connectionsWaitingForTheirUpgradeAreBounded() throws IOException {
         start(b -> b.maxPendingUpgrades(2));
         try (RawWebSocket first = connect(); RawWebSocket second = connect(); RawWebSocket third = connect()) {
-            assertThat(third.closedByPeer()).isTrue();
-            await().atMost(Duration.ofSeconds(5))
+            await().atMost(Duration.ofSeconds(10))
                     .until(() -> gateway.stats().sessionsClosed(Reason.CONNECTION_LIMIT) == 1);
-            // The first two still get their upgrade.
-            assertThat(first.upgrade("/janus", Map.of()).status()).isEqualTo(101);
-            assertThat(second.upgrade("/janus", Map.of()).status()).isEqualTo(101);
+            // Which of the three the transport saw last depends on the event loops' order: exactly one
+            // was refused, and the two others still get their upgrade.
+            int upgraded = 0;
+            for (RawWebSocket ws : List.of(first, second, third)) {
+                int status;
+                try {
+                    status = ws.upgrade("/janus", Map.of()).status();
+                } catch (IOException | RuntimeException e) {
+                    status = -1; // the refused one: closed by the gateway
+                }
+                if (status == 101) {
+                    upgraded++;
+                }
+            }
+            assertThat(upgraded).isEqualTo(2);
         }
         // Upgraded connections no longer count: a new one gets in.
         try (RawWebSocket later = connect()) {
