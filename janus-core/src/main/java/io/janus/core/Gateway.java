@@ -191,7 +191,7 @@ public final class Gateway implements AutoCloseable {
                         .newDiscovery(b.discoveryProperties));
         // Embedded services are registered in this gateway's view only, never in a shared discovery,
         // where other gateways would see addresses that mean nothing in their JVMs.
-        this.discovery = new LocalOverlayDiscovery(configured);
+        this.discovery = new LocalOverlayDiscovery(configured, b.localServices.keySet());
 
         ModuleRoutes.Builder routes = b.routes != null ? b.routes.toBuilder() : ModuleRoutes.builder();
         if (!routes.hasDefault() && b.localServices.containsKey(DEFAULT_SERVICE)) {

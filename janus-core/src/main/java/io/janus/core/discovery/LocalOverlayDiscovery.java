@@ -17,13 +17,16 @@ import java.util.function.Consumer;
 /**
  * A gateway's view of discovery: the shared discovery (etcd, or static) plus the services embedded in
  * this gateway's JVM. Embedded instances ({@code inproc:} addresses) only mean something inside the JVM
- * that holds them, so they are kept here and never written to the shared discovery; and any
- * {@code inproc:} instance found in the shared discovery (another gateway's) is ignored. Everything else
+ * that holds them, so they are kept here and never written to the shared discovery; and an
+ * {@code inproc:} instance found in the shared discovery is used only when it names a service embedded
+ * in this gateway (a static registry may list embedded services with metadata, as the zone router
+ * example does), never when it names one this JVM does not have (another gateway's). Everything else
  * passes through.
  */
 public final class LocalOverlayDiscovery implements Discovery {
 
     private final Discovery shared;
+    private final java.util.Set<String> embedded;
     private final Map<String, List<ServiceInstance>> local = new ConcurrentHashMap<>();
     private final Map<String, List<Watch>> watches = new ConcurrentHashMap<>();
 
@@ -32,9 +35,11 @@ public final class LocalOverlayDiscovery implements Discovery {
      *
      * @param shared the discovery the gateway was configured with; closed with the overlay only by its
      *        owner
+     * @param embedded the names of the services embedded in this gateway
      */
-    public LocalOverlayDiscovery(Discovery shared) {
+    public LocalOverlayDiscovery(Discovery shared, java.util.Set<String> embedded) {
         this.shared = requireNonNull(shared, "shared");
+        this.embedded = java.util.Set.copyOf(requireNonNull(embedded, "embedded"));
     }
 
     private static boolean isLocal(ServiceInstance instance) {
@@ -79,7 +84,8 @@ public final class LocalOverlayDiscovery implements Discovery {
         List<ServiceInstance> mine = local.getOrDefault(service, List.of());
         List<ServiceInstance> out = new ArrayList<>(fromShared.size() + mine.size());
         for (ServiceInstance instance : fromShared) {
-            if (!isLocal(instance)) {
+            if (!isLocal(instance)
+                    || embedded.contains(instance.address().substring(InProcessTunnel.SCHEME.length()))) {
                 out.add(instance);
             }
         }
