@@ -24,6 +24,8 @@ import org.junit.jupiter.api.extension.ExtensionContext;
 public final class LeakDetectionExtension implements BeforeAllCallback, AfterEachCallback, AfterAllCallback {
 
     private static final int GC_ROUNDS = 3;
+    /** How long a round waits for the reference handler after a collection, at most. */
+    private static final long SENTINEL_WAIT_MILLIS = 200;
 
     @Override
     public void beforeAll(ExtensionContext context) {
@@ -63,8 +65,19 @@ public final class LeakDetectionExtension implements BeforeAllCallback, AfterEac
 
     static List<String> collectLeaks() {
         for (int i = 0; i < GC_ROUNDS; i++) {
+            // The JVM's reference handler thread enqueues what a collection found after System.gc()
+            // returns; on a busy machine it may not have run yet. A sentinel collected in the same cycle
+            // tells when it has, so that the detector's queue holds this cycle's leaks when it is drained.
+            java.lang.ref.ReferenceQueue<Object> queue = new java.lang.ref.ReferenceQueue<>();
+            java.lang.ref.WeakReference<Object> sentinel = new java.lang.ref.WeakReference<>(new Object(), queue);
             System.gc();
             System.runFinalization();
+            try {
+                queue.remove(SENTINEL_WAIT_MILLIS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            sentinel.clear();
             LeakRecordingDetector.drain();
         }
         return LeakRecordingDetector.takeLeaks();
