@@ -36,9 +36,6 @@ import picocli.CommandLine.Option;
         description = "Runs the benchmark scenarios against a ceiling and a gateway in the same run.")
 public final class Scenarios implements Callable<Integer> {
 
-    /** Sessions opened and closed before scenario 3's baseline. */
-    static final int WARM_UP_SESSIONS = 2000;
-
     @Option(names = "--duration", defaultValue = "10", description = "measured seconds per load run (default: ${DEFAULT-VALUE})")
     double duration;
 
@@ -56,6 +53,9 @@ public final class Scenarios implements Callable<Integer> {
 
     @Option(names = "--ramp-up", defaultValue = "2000", description = "new connections per second (default: ${DEFAULT-VALUE})")
     double rampUp;
+
+    @Option(names = "--warmup-sessions", defaultValue = "2000", description = "sessions opened and closed before scenario 3's baseline (default: ${DEFAULT-VALUE})")
+    int warmupSessions;
 
     @Option(names = "--broadcast-rounds", defaultValue = "10", description = "pushes to every session in scenario 4 (default: ${DEFAULT-VALUE})")
     int broadcastRounds;
@@ -195,7 +195,7 @@ public final class Scenarios implements Callable<Integer> {
             try (Fleet warm = new Fleet(address, false, "tcp", (String) g.ready().get("rootKey"),
                     BenchSecrets.issuer(BenchSecrets.TOKEN_KEY_ID, (String) g.ready().get("tokenKey")),
                     clientThreads, new SourceAddresses(1), 1, errors)) {
-                int warmed = warm.open(WARM_UP_SESSIONS, rampUp, System.nanoTime() + TimeUnit.SECONDS.toNanos(60));
+                int warmed = warm.open(warmupSessions, rampUp, System.nanoTime() + TimeUnit.SECONDS.toNanos(60));
                 out.printf("== warm-up: %d sessions opened and closed%n", warmed);
             }
             long closeDeadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
@@ -218,6 +218,7 @@ public final class Scenarios implements Callable<Integer> {
                 Map<String, Object> after = g.command("stats", "STATS", 60);
                 results.put("s3_before", before);
                 results.put("s3_after", after);
+                results.put("s3_opened", opened);
                 double sessions = ((Double) after.get("sessions"));
                 double memory = ((Double) after.get("heapUsed")) + ((Double) after.get("directUsed"))
                         - ((Double) before.get("heapUsed")) - ((Double) before.get("directUsed"));
