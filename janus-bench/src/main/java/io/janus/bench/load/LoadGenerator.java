@@ -274,15 +274,16 @@ public final class LoadGenerator implements Callable<Integer> {
                 if (wait > 0) {
                     TimeUnit.NANOSECONDS.sleep(wait);
                 }
+                double intervalSeconds = Math.max(1e-3, (next - tick) / 1e9);
                 tick = next;
                 interval = recorder.getIntervalHistogram(interval);
                 if (measuring) {
                     total.add(interval);
                 }
                 if (!quiet && (measuring || interval.getTotalCount() > 0)) {
-                    out.printf("%6.1f s  %s  %9d req/s  p50 %8.1f us  p99 %9.1f us  max %9.1f us  errors %d%n",
+                    out.printf("%6.1f s  %s  %9.0f req/s  p50 %8.1f us  p99 %9.1f us  max %9.1f us  errors %d%n",
                             (tick - start) / 1e9, measuring ? "measure" : "warm-up",
-                            interval.getTotalCount(), interval.getValueAtPercentile(50) / 1e3,
+                            interval.getTotalCount() / intervalSeconds, interval.getValueAtPercentile(50) / 1e3,
                             interval.getValueAtPercentile(99) / 1e3, interval.getMaxValue() / 1e3,
                             errors.total());
                 }
