@@ -366,7 +366,8 @@ public final class LoadGenerator implements Callable<Integer> {
         int next = 0;
         while (running.get()) {
             long now = System.nanoTime();
-            long due = (long) ((now - start) / nanosPerRequest);
+            // Request i is due at start + i * period: those due by now are 0 .. floor(elapsed / period).
+            long due = (long) ((now - start) / nanosPerRequest) + 1;
             while (sent < due && running.get()) {
                 long intended = start + (long) (sent * nanosPerRequest);
                 Connection c = conns.get(next);
@@ -380,7 +381,7 @@ public final class LoadGenerator implements Callable<Integer> {
                     }
                 });
             }
-            long wait = start + (long) ((sent + 1) * nanosPerRequest) - System.nanoTime();
+            long wait = start + (long) (sent * nanosPerRequest) - System.nanoTime();
             if (wait > 0) {
                 LockSupport.parkNanos(Math.min(wait, 1_000_000));
             }

@@ -74,6 +74,16 @@ class LoadGeneratorRunTest {
     }
 
     @Test
+    void openLoopTimesEachRequestFromWhenItWasDue() throws Exception {
+        // At 20 a second a request is due every 50 ms. Against an idle in-process ceiling the answer
+        // takes well under that; a generator that sent each request one period late would report 50 ms.
+        Map<String, Object> summary = run("--embedded", "ceiling", "--connections", "2", "--rate", "20",
+                "--duration", "1", "--warmup", "0.2");
+        assertSamplesWithoutErrors(summary, 2);
+        assertThat((Double) summary.get("p50_us")).isLessThan(25_000.0);
+    }
+
+    @Test
     void echoThroughTheGrpcTunnel() throws Exception {
         Map<String, Object> summary = run("--embedded", "tunnel", "--connections", "5", "--duration", "1",
                 "--warmup", "0.2");
