@@ -105,6 +105,7 @@ public final class Scenarios implements Callable<Integer> {
         return only == null || only.contains(scenario);
     }
 
+    /** Runs the chosen scenarios and prints the table; 0 when every run completed. */
     @Override
     public Integer call() throws Exception {
         List<String> jvm = List.of("-Xmx" + serverHeap, "-Xms" + serverHeap);
