@@ -28,14 +28,15 @@ import org.openjdk.jmh.runner.options.TimeValue;
 class BenchmarksRunTest {
 
     private static final List<Class<?>> BENCHMARKS = List.of(
-            HandshakeBenchmark.class, HandshakeStepsBenchmark.class, RecordBenchmark.class);
+            HandshakeBenchmark.class, HandshakeStepsBenchmark.class, RecordBenchmark.class,
+            FrameCodecBenchmark.class, RouterBenchmark.class, FanOutBenchmark.class);
 
     @Test
     void everyBenchmarkProducesAResult() throws RunnerException {
         // A JMH run elsewhere on the machine (a developer measuring) must not fail this smoke test.
         String ignoreLock = System.setProperty("jmh.ignoreLock", "true");
         Options options = new OptionsBuilder()
-                .include("^" + BenchmarksRunTest.class.getPackageName().replace(".", "\\.") + "\\.")
+                .include("^" + BenchmarksRunTest.class.getPackageName().replace(".", "\\.") + "\\.[A-Z]")
                 .forks(0)
                 .warmupIterations(0)
                 .measurementIterations(1)

@@ -1,0 +1,298 @@
+package io.janus.bench.load;
+
+import java.io.PrintStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.TimeUnit;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * Runs the scenarios of docs/benchmarks.md in one run and prints each gateway figure next to the
+ * ceiling's: the {@link CeilingServer}, an echo {@link BenchGateway}, a game service with a gateway
+ * tunnelling to it, each in its own JVM (their CPU and RSS read from /proc), driven by the
+ * {@link LoadGenerator} in this JVM.
+ *
+ * <ol>
+ *   <li>embedded echo, closed loop: gateway throughput / ceiling throughput (goal at least 0.6);</li>
+ *   <li>echo through the gRPC tunnel: the same ratio (goal at least 0.3);</li>
+ *   <li>idle authenticated sessions: heap plus direct memory per session from the gateway JVM's
+ *       MemoryMXBean and BufferPoolMXBeans, after garbage collection (goal at most 4 KiB), and RSS;</li>
+ *   <li>broadcast of one 64-byte push to those sessions: deliveries a second counted at the clients
+ *       (goal at least 500,000);</li>
+ *   <li>gateway CPU per handshake (with its login), from /proc while the idle sessions connect (goal at
+ *       most 200 us);</li>
+ *   <li>open loop at half the gateway's closed-loop throughput, against both: p99 added by the gateway
+ *       (goal at most 1 ms).</li>
+ * </ol>
+ */
+@Command(name = "scenarios", mixinStandardHelpOptions = true, sortOptions = false,
+        description = "Runs the benchmark scenarios against a ceiling and a gateway in the same run.")
+public final class Scenarios implements Callable<Integer> {
+
+    @Option(names = "--duration", defaultValue = "10", description = "measured seconds per load run (default: ${DEFAULT-VALUE})")
+    double duration;
+
+    @Option(names = "--warmup", defaultValue = "5", description = "warm-up seconds per load run (default: ${DEFAULT-VALUE})")
+    double warmup;
+
+    @Option(names = "--connections", defaultValue = "1000", description = "sessions of scenarios 1, 2 and 6 (default: ${DEFAULT-VALUE})")
+    int connections;
+
+    @Option(names = "--size", defaultValue = "64", description = "request bytes (default: ${DEFAULT-VALUE})")
+    int size;
+
+    @Option(names = "--idle-sessions", defaultValue = "10000", description = "sessions of scenarios 3 and 4; 100000 for the issue's figure (default: ${DEFAULT-VALUE})")
+    int idleSessions;
+
+    @Option(names = "--ramp-up", defaultValue = "2000", description = "new connections per second (default: ${DEFAULT-VALUE})")
+    double rampUp;
+
+    @Option(names = "--warmup-sessions", defaultValue = "2000", description = "sessions opened and closed before scenario 3's baseline (default: ${DEFAULT-VALUE})")
+    int warmupSessions;
+
+    @Option(names = "--broadcast-rounds", defaultValue = "10", description = "pushes to every session in scenario 4 (default: ${DEFAULT-VALUE})")
+    int broadcastRounds;
+
+    @Option(names = "--server-threads", defaultValue = "2", description = "event loop threads of the ceiling and the gateways (default: ${DEFAULT-VALUE})")
+    int serverThreads;
+
+    @Option(names = "--client-threads", defaultValue = "1", description = "event loop threads of the generator (default: ${DEFAULT-VALUE})")
+    int clientThreads;
+
+    @Option(names = "--server-heap", defaultValue = "2g", description = "-Xmx of the server JVMs (default: ${DEFAULT-VALUE})")
+    String serverHeap;
+
+    @Option(names = "--only", split = ",", description = "scenarios to run, e.g. 1,2,6 (default: all)")
+    List<Integer> only;
+
+    private PrintStream out = System.out;
+    private final Map<String, Object> results = new LinkedHashMap<>();
+    private final List<String[]> table = new ArrayList<>();
+
+    /**
+     * Runs the scenarios and exits with 0, or 1 when a run failed.
+     *
+     * @param args see {@code --help}
+     */
+    public static void main(String[] args) {
+        System.exit(new CommandLine(new Scenarios()).execute(args));
+    }
+
+    /**
+     * Parses a command line and runs it in this JVM.
+     *
+     * @param out where the output goes
+     * @param args the command line
+     * @return the results by name
+     * @throws Exception when a scenario fails
+     */
+    public static Map<String, Object> run(PrintStream out, String... args) throws Exception {
+        Scenarios scenarios = new Scenarios();
+        new CommandLine(scenarios).parseArgs(args);
+        scenarios.out = out;
+        scenarios.call();
+        return scenarios.results;
+    }
+
+    private boolean wanted(int scenario) {
+        return only == null || only.contains(scenario);
+    }
+
+    /** Runs the chosen scenarios and prints the table; 0 when every run completed. */
+    @Override
+    public Integer call() throws Exception {
+        List<String> jvm = List.of("-Xmx" + serverHeap, "-Xms" + serverHeap);
+        String threads = Integer.toString(serverThreads);
+        Map<String, Object> ceiling = null;
+        Map<String, Object> echo = null;
+        if (wanted(1) || wanted(2) || wanted(6)) {
+            try (ChildProcess c = ChildProcess.start("ceiling", jvm, CeilingServer.class, "0", threads)) {
+                ceiling = load(c, null, null);
+                if (wanted(1) || wanted(6)) {
+                    try (ChildProcess g = ChildProcess.start("gateway", jvm, BenchGateway.class, "echo", threads)) {
+                        echo = load(g, g, null);
+                        if (wanted(1)) {
+                            row("1", "embedded echo, " + connections + " sessions, closed loop", "throughput / ceiling",
+                                    ratio(echo, ceiling, "throughput"), ">= 0.6", ratio(echo, ceiling, "throughput") >= 0.6,
+                                    String.format("%,.0f vs %,.0f req/s", echo.get("throughput"), ceiling.get("throughput")));
+                            results.put("s1_ceiling", ceiling);
+                            results.put("s1_gateway", echo);
+                        }
+                        if (wanted(6)) {
+                            double rate = Math.max(100, ((Double) echo.get("throughput")) / 2);
+                            Map<String, Object> g6 = load(g, g, rate);
+                            Map<String, Object> c6 = load(c, null, rate);
+                            double added = ((Double) g6.get("p99_us")) - ((Double) c6.get("p99_us"));
+                            results.put("s6_gateway", g6);
+                            results.put("s6_ceiling", c6);
+                            row("6", String.format("open loop at %,.0f req/s (half the gateway's maximum)", rate),
+                                    "p99 added (us)", added, "<= 1000", added <= 1000,
+                                    String.format("p99 %,.0f vs %,.0f us; p50 %,.0f vs %,.0f us", g6.get("p99_us"),
+                                            c6.get("p99_us"), g6.get("p50_us"), c6.get("p50_us")));
+                        }
+                    }
+                }
+                if (wanted(2)) {
+                    try (ChildProcess s = ChildProcess.start("service", jvm, BenchGateway.class, "service");
+                            ChildProcess g = ChildProcess.start("tunnel gateway", jvm, BenchGateway.class, "tunnel",
+                                    threads, "127.0.0.1:" + s.readyInt("port"))) {
+                        Map<String, Object> tunnel = load(g, g, null);
+                        results.put("s2_gateway", tunnel);
+                        results.put("s2_ceiling", ceiling);
+                        row("2", "echo through the gRPC tunnel, " + connections + " sessions", "throughput / ceiling",
+                                ratio(tunnel, ceiling, "throughput"), ">= 0.3", ratio(tunnel, ceiling, "throughput") >= 0.3,
+                                String.format("%,.0f req/s; the game service's JVM is not in the gateway's CPU",
+                                        tunnel.get("throughput")));
+                    }
+                }
+            }
+        }
+        if (wanted(3) || wanted(4) || wanted(5)) {
+            idleAndBroadcast(jvm, threads);
+        }
+        print();
+        return 0;
+    }
+
+    /** Runs the generator against a child; {@code gateway} null means the ceiling (raw frames). */
+    private Map<String, Object> load(ChildProcess target, ChildProcess gateway, Double rate) throws Exception {
+        List<String> args = new ArrayList<>(List.of(
+                "--target", "127.0.0.1:" + target.readyInt("port"),
+                "--connections", Integer.toString(connections),
+                "--ramp-up", Double.toString(rampUp),
+                "--size", Integer.toString(size),
+                "--duration", Double.toString(duration),
+                "--warmup", Double.toString(warmup),
+                "--threads", Integer.toString(clientThreads),
+                "--gateway-pid", Long.toString(target.pid()),
+                "--quiet"));
+        if (gateway == null) {
+            args.add("--raw");
+        } else {
+            args.addAll(List.of("--root-key", (String) gateway.ready().get("rootKey"),
+                    "--token-key", (String) gateway.ready().get("tokenKey")));
+        }
+        if (rate != null) {
+            args.addAll(List.of("--rate", Double.toString(rate)));
+        }
+        out.println("== load " + String.join(" ", args));
+        return LoadGenerator.run(out, args.toArray(new String[0]));
+    }
+
+    private void idleAndBroadcast(List<String> jvm, String threads) throws Exception {
+        List<String> bigJvm = new ArrayList<>(jvm);
+        try (ChildProcess g = ChildProcess.start("gateway", bigJvm, BenchGateway.class, "echo", threads)) {
+            InetSocketAddress address = new InetSocketAddress(InetAddress.getLoopbackAddress(), g.readyInt("port"));
+            ErrorCounts errors = new ErrorCounts();
+            // Warm up: load the classes and compile the handshake path, so that neither the baseline
+            // memory nor the CPU per handshake is the JVM starting up.
+            try (Fleet warm = new Fleet(address, false, "tcp", (String) g.ready().get("rootKey"),
+                    BenchSecrets.issuer(BenchSecrets.TOKEN_KEY_ID, (String) g.ready().get("tokenKey")),
+                    clientThreads, new SourceAddresses(1), 1, errors)) {
+                int warmed = warm.open(warmupSessions, rampUp, System.nanoTime() + TimeUnit.SECONDS.toNanos(60));
+                out.printf("== warm-up: %d sessions opened and closed%n", warmed);
+            }
+            long closeDeadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            Map<String, Object> before = g.command("stats", "STATS", 60);
+            while (((Double) before.get("sessions")) > 0 && System.nanoTime() < closeDeadline) {
+                TimeUnit.MILLISECONDS.sleep(200);
+                before = g.command("stats", "STATS", 60);
+            }
+            // About 28,000 ephemeral ports per source address; 64 addresses leave room for 1.8 million.
+            try (Fleet fleet = new Fleet(address, false, "tcp", (String) g.ready().get("rootKey"),
+                    BenchSecrets.issuer(BenchSecrets.TOKEN_KEY_ID, (String) g.ready().get("tokenKey")),
+                    clientThreads, new SourceAddresses(64), 1, errors)) {
+                ProcStats cpu0 = ProcStats.read(g.pid());
+                long start = System.nanoTime();
+                int opened = fleet.open(idleSessions, rampUp, start + (long) ((idleSessions / rampUp + 120) * 1e9));
+                double seconds = (System.nanoTime() - start) / 1e9;
+                ProcStats cpu1 = ProcStats.read(g.pid());
+                out.printf("== %d of %d idle sessions in %.1f s (%.0f/s), errors %s%n", opened, idleSessions,
+                        seconds, opened / seconds, errors.snapshot());
+                Map<String, Object> after = g.command("stats", "STATS", 60);
+                results.put("s3_before", before);
+                results.put("s3_after", after);
+                results.put("s3_opened", opened);
+                double sessions = ((Double) after.get("sessions"));
+                double memory = ((Double) after.get("heapUsed")) + ((Double) after.get("directUsed"))
+                        - ((Double) before.get("heapUsed")) - ((Double) before.get("directUsed"));
+                double perSession = memory / Math.max(1, sessions);
+                double rssPerSession = (((Double) after.get("rssKib")) - ((Double) before.get("rssKib"))) * 1024
+                        / Math.max(1, sessions);
+                if (wanted(3)) {
+                    row("3", String.format("%,.0f idle sessions", sessions), "heap+direct per session (B)",
+                            perSession, "<= 4096", perSession <= 4096,
+                            String.format("heap %,.0f -> %,.0f B, direct %,.0f -> %,.0f B; RSS %,.0f -> %,.0f KiB (%,.0f B per session)",
+                                    before.get("heapUsed"), after.get("heapUsed"), before.get("directUsed"),
+                                    after.get("directUsed"), before.get("rssKib"), after.get("rssKib"), rssPerSession));
+                }
+                double cpuPerHandshake = (cpu1.cpuSeconds() - cpu0.cpuSeconds()) * 1e6 / Math.max(1, opened);
+                results.put("s5_cpu_per_handshake_us", cpuPerHandshake);
+                results.put("s5_handshakes_per_s", opened / seconds);
+                if (wanted(5)) {
+                    row("5", String.format("%,d handshakes + logins at up to %,.0f/s", opened, rampUp),
+                            "gateway CPU per handshake (us)", cpuPerHandshake, "<= 200", cpuPerHandshake <= 200,
+                            String.format("%.2f CPU s in %.1f s; includes accept, TCP, login and token check",
+                                    cpu1.cpuSeconds() - cpu0.cpuSeconds(), seconds));
+                }
+                if (wanted(4)) {
+                    long expected = (long) opened * broadcastRounds;
+                    long pushesBefore = fleet.pushes();
+                    long t0 = System.nanoTime();
+                    Map<String, Object> pushed = g.command("push 64 " + broadcastRounds, "PUSHED", 60);
+                    long deadline = t0 + TimeUnit.SECONDS.toNanos(60);
+                    while (fleet.pushes() - pushesBefore < expected && System.nanoTime() < deadline) {
+                        TimeUnit.MILLISECONDS.sleep(5);
+                    }
+                    long got = fleet.pushes() - pushesBefore;
+                    double took = (Math.max(fleet.lastPushNanos(), t0) - t0) / 1e9;
+                    double perSecond = got / took;
+                    results.put("s4_pushed", pushed);
+                    results.put("s4_deliveries", got);
+                    results.put("s4_seconds", took);
+                    row("4", String.format("64-byte push to %,d sessions x %d", opened, broadcastRounds),
+                            "deliveries per second", perSecond, ">= 500000", perSecond >= 500_000,
+                            String.format("%,d of %,d delivered in %.3f s; gateway loop %.0f ms", got, expected, took,
+                                    pushed.get("millis")));
+                }
+            }
+        }
+    }
+
+    private static double ratio(Map<String, Object> a, Map<String, Object> b, String key) {
+        return ((Double) a.get(key)) / ((Double) b.get(key));
+    }
+
+    private void row(String id, String scenario, String figure, double value, String goal, boolean met, String note) {
+        table.add(new String[] {id, scenario, figure, String.format(value >= 100 ? "%,.0f" : "%.2f", value), goal,
+            met ? "met" : "MISSED", note});
+        results.put("s" + id + "_value", value);
+        results.put("s" + id + "_met", met);
+    }
+
+    private void print() {
+        out.println();
+        out.println("| # | scenario | figure | value | goal | | detail |");
+        out.println("| --- | --- | --- | --- | --- | --- | --- |");
+        table.sort((a, b) -> a[0].compareTo(b[0]));
+        for (String[] r : table) {
+            out.println("| " + String.join(" | ", r) + " |");
+        }
+        Map<String, Object> flat = new LinkedHashMap<>();
+        results.forEach((k, v) -> {
+            if (v instanceof Map) {
+                ((Map<?, ?>) v).forEach((kk, vv) -> flat.put(k + "." + kk, vv));
+            } else {
+                flat.put(k, v);
+            }
+        });
+        out.println("SCENARIOS " + FlatJson.write(flat));
+    }
+}
