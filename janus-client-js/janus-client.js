@@ -775,7 +775,11 @@ export class Session {
       ws.onerror = () => {
         // The close event follows and carries the detail.
       };
-      ws.onclose = (event) => this._onSocketClosed(event.code, event.reason);
+      // The close waits for the frames still being decrypted: a refused login's error answer and kick
+      // arrive right before the close and must be read first.
+      ws.onclose = (event) => {
+        this._inbound = this._inbound.then(() => this._onSocketClosed(event.code, event.reason));
+      };
     });
   }
 
