@@ -98,6 +98,8 @@ export interface ConnectOptions {
   certificateSkewSeconds?: number;
   /** Most frames waiting to be decrypted or sealed before the session fails; default 1024. */
   maxQueuedFrames?: number;
+  /** Records sealed under one key before the client sends a key update; 1 to 2^23 (the default). */
+  recordsPerKey?: number;
   /** The clock for the certificate check, Unix ms; default Date.now. */
   now?: () => number;
   /** WebSocket implementation; default globalThis.WebSocket. */

@@ -682,6 +682,7 @@ const DEFAULTS = Object.freeze({
   connectTimeoutMs: 10_000,
   certificateSkewSeconds: 300,
   maxQueuedFrames: 1024,
+  recordsPerKey: KEY_UPDATE_AFTER,
 });
 
 /**
@@ -703,6 +704,9 @@ export async function connect(url, options) {
     throw new TypeError('options.rootPublicKey: one or more 32-byte Ed25519 root public keys (bytes or base64)');
   }
   const opts = { ...DEFAULTS, ...options, roots };
+  if (!Number.isInteger(opts.recordsPerKey) || opts.recordsPerKey < 1 || opts.recordsPerKey > KEY_UPDATE_AFTER) {
+    throw new RangeError(`options.recordsPerKey: ${opts.recordsPerKey} (expected: 1 to 2^23)`);
+  }
   const WebSocketImpl = options.WebSocket ?? globalThis.WebSocket;
   if (typeof WebSocketImpl !== 'function') {
     throw new TypeError('no WebSocket: pass options.WebSocket outside browsers');
@@ -915,7 +919,7 @@ export class Session {
       if (this._finished) {
         throw new SessionClosedError(this._finished);
       }
-      if (this._sender.counter >= KEY_UPDATE_AFTER) {
+      if (this._sender.counter >= this._opts.recordsPerKey) {
         this._ws.send(await this._sender.seal(RECORD_KEY_UPDATE, new Uint8Array(0)));
         await this._sender.update();
       }
