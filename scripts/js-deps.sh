@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs what the JavaScript client's tests need, when missing:
 #   - Node.js 20 or later (checked only: install it from your distribution or nodejs.org);
-#   - the npm dev dependencies of janus-client-js (playwright-core), with `npm ci`;
+#   - the npm dev dependencies of janus-client-js (playwright-core, ws), with `npm ci`;
 #   - Debian's chromium (apt-get, as root or through sudo), driven headless by the browser e2e test.
 # Idempotent: does nothing when everything is present. Exit status 1 when something could not be
 # installed; the JUnit tests then skip, saying what is missing.
@@ -18,13 +18,13 @@ else
   status=1
 fi
 
-if [ -f "$client/node_modules/playwright-core/package.json" ]; then
-  echo "js-deps: playwright-core present in janus-client-js/node_modules"
+if [ -f "$client/node_modules/playwright-core/package.json" ] && [ -f "$client/node_modules/ws/package.json" ]; then
+  echo "js-deps: playwright-core and ws present in janus-client-js/node_modules"
 elif command -v npm >/dev/null 2>&1; then
   echo "js-deps: npm ci in janus-client-js"
   (cd "$client" && npm ci --no-audit --no-fund)
 else
-  echo "js-deps: npm is missing, cannot install playwright-core" >&2
+  echo "js-deps: npm is missing, cannot install playwright-core and ws" >&2
   status=1
 fi
 
