@@ -3,8 +3,9 @@
 #
 # On a fresh Debian/Ubuntu machine with a JDK 17+ and Maven, it first installs what the integration
 # tests start as real processes (redis-server; etcd from the etcd-server package; kcptun, the
-# independent KCP peer; chromium, the headless browser of the WebSocket tests), using apt-get as root or
-# through sudo, and only when they are missing.
+# independent KCP peer; chromium, the headless browser of the WebSocket and browser-client tests; the
+# JavaScript client's npm dev dependencies), using apt-get as root or through sudo and npm ci, and only
+# when they are missing.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -28,5 +29,9 @@ if [ ${#need[@]} -gt 0 ]; then
     "${sudo_cmd[@]}" systemctl disable --now "$svc" >/dev/null 2>&1 || true
   done
 fi
+
+# The JavaScript client's tests: node_modules (npm ci) and chromium; the browser tests skip, saying
+# what is missing, when this cannot install them.
+scripts/js-deps.sh || echo "WARNING: scripts/js-deps.sh could not install everything; browser tests will skip." >&2
 
 exec mvn -B -ntp verify "$@"

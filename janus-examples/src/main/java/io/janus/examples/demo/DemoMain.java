@@ -117,7 +117,8 @@ public final class DemoMain {
 
     /**
      * The demo gateway without its game: TCP on {@code port}, and WebSocket on {@code wsPort}, where the
-     * transport also serves the browser page ({@code janus-demo/web/index.html} on the class path).
+     * transport also serves the browser pages under {@code janus-demo/} on the class path: the chat with
+     * the JavaScript client at {@code /chat/index.html}, a bare WebSocket check at {@code /web/index.html}.
      */
     static Gateway.Builder gateway(DemoSecrets secrets, int port, int wsPort) {
         return Gateway.builder()
@@ -125,7 +126,7 @@ public final class DemoMain {
                 .listen("tcp", port)
                 // Browsers: the WebSocket transport, which also serves the demo page on other paths.
                 .listen("ws", new InetSocketAddress(InetAddress.getLoopbackAddress(), wsPort),
-                        Map.of("path", "/janus", "staticResources", "janus-demo/web"))
+                        Map.of("path", "/janus", "staticResources", "janus-demo"))
                 .authenticator(secrets.authenticator())
                 .shutdownTimeout(Duration.ofSeconds(2));
     }
@@ -136,7 +137,9 @@ public final class DemoMain {
         if (options.serve) {
             gateway.closeOnJvmShutdown();
             out.println("serving on " + gateway.address("tcp") + "; stop with Ctrl-C");
-            out.println("browser demo page: http://127.0.0.1:" + gateway.address("ws").getPort() + "/index.html");
+            int wsPort = gateway.address("ws").getPort();
+            out.println("browser chat (the JavaScript client): http://127.0.0.1:" + wsPort + "/chat/index.html");
+            out.println("WebSocket check without the client: http://127.0.0.1:" + wsPort + "/web/index.html");
             out.println("root public key to pin (base64): "
                     + java.util.Base64.getEncoder().encodeToString(secrets.rootPublicKey()));
             io.janus.core.auth.TokenIssuer logins = secrets.tokenIssuer();

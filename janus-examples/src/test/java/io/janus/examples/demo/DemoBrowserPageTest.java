@@ -42,10 +42,14 @@ class DemoBrowserPageTest {
         HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
         HttpResponse<String> page = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port
-                + "/index.html")).timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.ofString());
+                + "/web/index.html")).timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.ofString());
         assertThat(page.statusCode()).isEqualTo(200);
         assertThat(page.headers().firstValue("content-type")).hasValueSatisfying(t -> assertThat(t).startsWith("text/html"));
         assertThat(page.body()).contains("new WebSocket(url)", "/janus");
+        HttpResponse<String> chat = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port
+                + "/chat/index.html")).timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(chat.statusCode()).isEqualTo(200);
+        assertThat(chat.body()).contains("janus-client.js");
 
         CompletableFuture<ByteBuffer> answer = new CompletableFuture<>();
         WebSocket socket = http.newWebSocketBuilder().connectTimeout(Duration.ofSeconds(5))
