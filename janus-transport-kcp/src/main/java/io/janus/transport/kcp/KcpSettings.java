@@ -29,11 +29,12 @@ import java.util.Map;
  * <tr><td>{@code maxSessions}</td><td>10000</td><td>KCP sessions of one server transport</td></tr>
  * <tr><td>{@code maxHalfOpen}</td><td>1024</td><td>sessions whose peer has not yet proven its address
  * (see {@link KcpTransport})</td></tr>
- * <tr><td>{@code amplificationFactor}</td><td>1 for bare KCP, 3 with kcp-go's header, FEC or smux</td><td>before
- * an address is proven, at most this many bytes are sent to it per byte received from it. The Janus client
- * pads its first bare datagram so the server hello fits in 1; kcp-go clients (kcptun) do not pad, and
- * their first datagrams are smaller than the answer, so those layers get QUIC's factor of 3 (RFC 9000,
- * section 8.1)</td></tr>
+ * <tr><td>{@code amplificationFactor}</td><td>1</td><td>before an address is proven, at most this many bytes are sent
+ * to it per byte received from it. The Janus client pads its first bare datagram so the server hello fits;
+ * kcp-go clients (kcptun) do not pad, so with kcp-go's layers the gateway holds back datagrams that carry
+ * nothing but ACKs until the address is proven: the client retransmits its unacknowledged segments, and
+ * those retransmissions pay for the server hello (one or two of the client's retransmission timeouts of
+ * extra connection time). A larger factor (QUIC allows 3, RFC 9000 section 8.1) saves that delay.</td></tr>
  * <tr><td>{@code lingerMillis}</td><td>3000</td><td>how long a closed session keeps retransmitting
  * what it still has to send</td></tr>
  * <tr><td>{@code crypt}</td><td>{@code null}</td><td>{@code null}: bare KCP datagrams (kcp-go with a nil
@@ -284,12 +285,9 @@ public final class KcpSettings {
         return maxHalfOpen;
     }
 
-    /** Bytes sent per byte received to an address not proven yet (the default depends on the layers). */
+    /** Bytes sent per byte received to an address not proven yet (1 unless configured). */
     public int amplificationFactor() {
-        if (amplificationFactor != 0) {
-            return amplificationFactor;
-        }
-        return !packetHeader && dataShards == 0 && smux == SMUX_OFF ? 1 : 3;
+        return amplificationFactor != 0 ? amplificationFactor : 1;
     }
 
     /** How long a closed session keeps retransmitting, in ms. */
@@ -321,7 +319,7 @@ public final class KcpSettings {
         private int deadLink = 20;
         private int maxSessions = 10_000;
         private int maxHalfOpen = 1024;
-        /** 0: chosen by the layers, see {@link KcpSettings#amplificationFactor()}. */
+        /** 0: the default, see {@link KcpSettings#amplificationFactor()}. */
         private int amplificationFactor;
         private int lingerMillis = 3000;
         private boolean packetHeader;

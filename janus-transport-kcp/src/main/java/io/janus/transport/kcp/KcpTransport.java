@@ -28,7 +28,9 @@ import java.util.concurrent.CompletableFuture;
  * capped in total and while half-open ({@code KCP_SESSION_LIMIT}); until a client has proven its address
  * (a record of it arrived after the server hello), the gateway sends it at most as many bytes as it
  * received from it, so a spoofed source cannot use the gateway as an amplifier (the Janus client pads its
- * first datagrams so that the server hello fits); a dead link or an idle timeout closes the session with
+ * first datagrams so that the server hello fits; kcp-go clients, which do not pad, are held to the same
+ * bound by holding back bare acknowledgements until their retransmissions have paid for the server
+ * hello: docs/security.md); a dead link or an idle timeout closes the session with
  * {@code KCP_DEAD_LINK} or {@code KCP_IDLE_TIMEOUT}. Settings: {@link KcpSettings}.
  *
  * <p>Built with {@link #builder()} or found by name {@code kcp} through {@link KcpTransportProvider}.

@@ -20,10 +20,9 @@ import java.util.function.Consumer;
  * whose child channel is what the caller gets. Datagrams from any other address or conversation are
  * dropped. The datagram channel closes when the session ends, and the session ends when it closes.
  *
- * <p>In bare KCP, until the server has sent data, every datagram opening the conversation is padded to
- * {@link #PADDED_DATAGRAM} bytes (or the MTU) with a WINS segment whose payload is ignored (kcp-go and
- * {@link Kcp#input} skip a WINS segment's bytes), so the server's anti-amplification budget admits its
- * hello. Used on the datagram channel's event loop only.
+ * <p>Until the server has sent data, every datagram opening the conversation is padded to
+ * {@link #PADDED_DATAGRAM} bytes (or the MTU), by the session, before kcp-go's layers, so the server's
+ * anti-amplification budget admits its hello. Used on the datagram channel's event loop only.
  */
 public final class KcpClientHandler extends ChannelInboundHandlerAdapter implements KcpSession.Link {
 
@@ -39,7 +38,6 @@ public final class KcpClientHandler extends ChannelInboundHandlerAdapter impleme
     private final CompletableFuture<Channel> connected;
     private Channel channel;
     private KcpSession session;
-    private boolean serverSpoke;
 
     /**
      * Creates the handler.
@@ -134,9 +132,6 @@ public final class KcpClientHandler extends ChannelInboundHandlerAdapter impleme
                     && (data.readableBytes() < Kcp.OVERHEAD || KcpDatagrams.conv(data) != conv)) {
                 return;
             }
-            if (!serverSpoke && (settings.packetConfig() != null || KcpDatagrams.opensConversation(data))) {
-                serverSpoke = true;
-            }
             session.input(data);
         } finally {
             packet.release();
@@ -148,18 +143,6 @@ public final class KcpClientHandler extends ChannelInboundHandlerAdapter impleme
         if (!channel.isActive()) {
             datagram.release();
             return;
-        }
-        if (!serverSpoke && settings.packetConfig() == null && KcpDatagrams.opensConversation(datagram)) {
-            int target = Math.min(PADDED_DATAGRAM, s.kcp().mtu());
-            int padding = target - datagram.readableBytes() - Kcp.OVERHEAD;
-            if (padding >= 0) {
-                // The padding segment repeats the window and una of the first segment: a receiver reads
-                // them from every segment.
-                int first = datagram.readerIndex();
-                datagram.writeIntLE(conv).writeByte(Kcp.CMD_WINS).writeByte(0)
-                        .writeShortLE(datagram.getUnsignedShortLE(first + 6)).writeIntLE(0).writeIntLE(0)
-                        .writeIntLE(datagram.getIntLE(first + 16)).writeIntLE(padding).writeZero(padding);
-            }
         }
         if (!channel.isWritable()) {
             datagram.release();

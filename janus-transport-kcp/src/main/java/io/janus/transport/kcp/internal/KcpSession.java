@@ -96,6 +96,8 @@ final class KcpSession implements KcpChildChannel.Port {
     private int peerLastSn;
     private boolean proven;
     private boolean draining;
+    /** Client side: whether the server has sent data yet; until then opening datagrams are padded. */
+    private boolean serverSpoke;
 
     /**
      * Creates a session; {@link #start} makes its first child channel.
@@ -212,6 +214,18 @@ final class KcpSession implements KcpChildChannel.Port {
     }
 
     private void output(ByteBuf payload, Kcp engine) {
+        if (!client && !proven && (codec != null || mux != null) && onlyAcknowledgements(payload)) {
+            // Anti-amplification with kcp-go peers (kcptun), which do not pad their first datagrams:
+            // while the peer's address is not proven, acknowledgements alone are held back, so the peer
+            // retransmits what it sent and its retransmissions pay for the server hello, instead of an
+            // early ACK spending the budget and leaving the answer stuck above it for ever. Data
+            // segments carry their ACKs along anyway.
+            payload.release();
+            return;
+        }
+        if (client && !serverSpoke && KcpDatagrams.opensConversation(payload)) {
+            payload = padded(payload);
+        }
         if (codec == null) {
             link.send(this, payload);
             return;
@@ -225,6 +239,51 @@ final class KcpSession implements KcpChildChannel.Port {
             link.send(this, datagram);
         }
         encoded.clear();
+    }
+
+    /**
+     * Pads a datagram that opens the conversation to {@link KcpClientHandler#PADDED_DATAGRAM} bytes (or
+     * the MTU) with a WINS segment whose payload receivers skip (kcp-go and {@link Kcp#input} ignore a
+     * WINS segment's bytes), so the server's anti-amplification budget admits its hello at once; as QUIC
+     * pads its first flight (RFC 9000, section 14.1). Before kcp-go's layers, if any, so it works with
+     * them too. The padding segment repeats the window and una of the first segment.
+     */
+    private ByteBuf padded(ByteBuf payload) {
+        int target = Math.min(KcpClientHandler.PADDED_DATAGRAM, kcp.mtu());
+        int padding = target - payload.readableBytes() - Kcp.OVERHEAD;
+        if (padding < 0) {
+            return payload;
+        }
+        int first = payload.readerIndex();
+        ByteBuf out = alloc.buffer(target);
+        try {
+            out.writeBytes(payload, first, payload.readableBytes());
+            out.writeIntLE(conv).writeByte(Kcp.CMD_WINS).writeByte(0)
+                    .writeShortLE(payload.getUnsignedShortLE(first + 6)).writeIntLE(0).writeIntLE(0)
+                    .writeIntLE(payload.getIntLE(first + 16)).writeIntLE(padding).writeZero(padding);
+        } catch (RuntimeException e) {
+            out.release();
+            throw e;
+        } finally {
+            payload.release();
+        }
+        return out;
+    }
+
+    /** Whether a KCP datagram holds nothing but ACK segments (skywind3000/kcp: cmd 82). */
+    private static boolean onlyAcknowledgements(ByteBuf payload) {
+        int i = payload.readerIndex();
+        int end = payload.writerIndex();
+        if (i >= end) {
+            return false;
+        }
+        while (i + Kcp.OVERHEAD <= end) {
+            if (payload.getUnsignedByte(i + 4) != 82) {
+                return false;
+            }
+            i += Kcp.OVERHEAD + (int) Math.min(Integer.MAX_VALUE, payload.getUnsignedIntLE(i + 20));
+        }
+        return i == end;
     }
 
     @Override
@@ -313,6 +372,9 @@ final class KcpSession implements KcpChildChannel.Port {
             return;
         }
         lastReceived = KcpClock.now();
+        if (client && !serverSpoke && KcpDatagrams.opensConversation(payload)) {
+            serverSpoke = true;
+        }
         try {
             kcp.input(payload);
         } catch (ProtocolException e) {
