@@ -10,8 +10,12 @@ import io.lettuce.core.TimeoutOptions;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.async.RedisAsyncCommands;
 import io.lettuce.core.codec.StringCodec;
+import io.lettuce.core.resource.ClientResources;
+import io.lettuce.core.resource.Delay;
+import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
@@ -21,17 +25,25 @@ import java.util.concurrent.atomic.AtomicBoolean;
  *
  * <p>The client and its {@code ClientResources} are created here and closed by {@link #closeAsync()}.
  * Options applied (see {@link RedisRouteOptions}): a fixed command timeout, a bounded request queue,
- * commands rejected at once while disconnected, automatic reconnection.
+ * commands rejected at once while disconnected, automatic reconnection with an exponential delay
+ * from 10 ms up to {@value #MAX_RECONNECT_DELAY_MS} ms, so that service resumes within about a second
+ * of Redis coming back.
  *
  * <p>Redis Cluster is not supported yet; the key names ({@link RouteKeys}) are already laid out for it.
  */
 public final class RedisRouteClient implements AutoCloseable {
 
+    /** The longest wait between two reconnection attempts, in milliseconds. */
+    public static final long MAX_RECONNECT_DELAY_MS = 1000;
+
+    private final ClientResources resources;
     private final RedisClient client;
     private final StatefulRedisConnection<String, String> connection;
     private final AtomicBoolean closed = new AtomicBoolean();
 
-    private RedisRouteClient(RedisClient client, StatefulRedisConnection<String, String> connection) {
+    private RedisRouteClient(ClientResources resources, RedisClient client,
+            StatefulRedisConnection<String, String> connection) {
+        this.resources = resources;
         this.client = client;
         this.connection = connection;
     }
@@ -50,7 +62,11 @@ public final class RedisRouteClient implements AutoCloseable {
                 .withPort(options.port())
                 .withTimeout(options.commandTimeout())
                 .build();
-        RedisClient client = RedisClient.create(uri);
+        ClientResources resources = ClientResources.builder()
+                .reconnectDelay(Delay.exponential(Duration.ofMillis(10), Duration.ofMillis(MAX_RECONNECT_DELAY_MS),
+                        2, TimeUnit.MILLISECONDS))
+                .build();
+        RedisClient client = RedisClient.create(resources, uri);
         client.setOptions(ClientOptions.builder()
                 .autoReconnect(true)
                 .requestQueueSize(options.requestQueueSize())
@@ -61,9 +77,11 @@ public final class RedisRouteClient implements AutoCloseable {
         CompletableFuture<RedisRouteClient> result = new CompletableFuture<>();
         client.connectAsync(StringCodec.UTF8, uri).whenComplete((connection, error) -> {
             if (error != null) {
-                client.shutdownAsync().whenComplete((ignored, shutdownError) -> result.completeExceptionally(error));
+                client.shutdownAsync()
+                        .thenCompose(ignored -> shutdown(resources))
+                        .whenComplete((ignored, shutdownError) -> result.completeExceptionally(error));
             } else {
-                result.complete(new RedisRouteClient(client, connection));
+                result.complete(new RedisRouteClient(resources, client, connection));
             }
         });
         return result;
@@ -98,10 +116,24 @@ public final class RedisRouteClient implements AutoCloseable {
             return CompletableFuture.completedFuture(null);
         }
         return connection.closeAsync().handle((ignored, error) -> null)
-                .thenCompose(ignored -> client.shutdownAsync());
+                .thenCompose(ignored -> client.shutdownAsync())
+                .thenCompose(ignored -> shutdown(resources));
     }
 
-    /** Closes and waits; never call from an event loop. */
+    /** Shuts resources down, turning Netty's future into a JDK one. */
+    private static CompletableFuture<Void> shutdown(ClientResources resources) {
+        CompletableFuture<Void> done = new CompletableFuture<>();
+        resources.shutdown().addListener(future -> {
+            if (future.isSuccess()) {
+                done.complete(null);
+            } else {
+                done.completeExceptionally(future.cause());
+            }
+        });
+        return done;
+    }
+
+    /** Closes the connection, the client and its resources, and waits; never call from an event loop. */
     @Override
     public void close() {
         closeAsync().toCompletableFuture().join();
