@@ -9,6 +9,7 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 
@@ -30,19 +31,22 @@ final class LuaScript {
         return sha1;
     }
 
-    /** Runs the script with an integer result. */
+    /**
+     * Runs the script with an integer result: {@code EVALSHA} first, {@code EVAL} on {@code NOSCRIPT};
+     * any other failure fails the stage.
+     */
     CompletionStage<Long> evalLong(RedisAsyncCommands<String, String> redis, String[] keys, String... args) {
         CompletionStage<Long> bySha = redis.<Long>evalsha(sha1, ScriptOutputType.INTEGER, keys, args);
         return bySha.handle((value, error) -> {
             if (error == null) {
-                return (CompletionStage<Long>) java.util.concurrent.CompletableFuture.completedFuture(value);
+                return (CompletionStage<Long>) CompletableFuture.completedFuture(value);
             }
             Throwable cause = error instanceof CompletionException && error.getCause() != null
                     ? error.getCause() : error;
             if (cause instanceof RedisNoScriptException) {
                 return redis.<Long>eval(source, ScriptOutputType.INTEGER, keys, args);
             }
-            return java.util.concurrent.CompletableFuture.<Long>failedFuture(cause);
+            return CompletableFuture.<Long>failedFuture(cause);
         }).thenCompose(stage -> stage);
     }
 

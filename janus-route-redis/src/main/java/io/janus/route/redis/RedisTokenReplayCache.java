@@ -10,6 +10,7 @@ import io.lettuce.core.SetArgs;
 import java.time.Clock;
 import java.util.HexFormat;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 
 /**
@@ -91,7 +92,7 @@ public final class RedisTokenReplayCache implements TokenReplayCache {
     }
 
     private static AuthenticationException unavailable(Throwable error) {
-        Throwable cause = error instanceof java.util.concurrent.CompletionException && error.getCause() != null
+        Throwable cause = error instanceof CompletionException && error.getCause() != null
                 ? error.getCause() : error;
         // The message reaches the client: it names the failure's type only, never addresses or keys.
         return new AuthenticationException(Reason.AUTH_UNAVAILABLE,

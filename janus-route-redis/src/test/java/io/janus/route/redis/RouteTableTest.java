@@ -189,6 +189,33 @@ final class RouteTableTest {
     }
 
     @Test
+    void whileRedisIsDownClaimsFailFastAndResumeAfterRestart() throws Exception {
+        RedisServer own = RedisServer.start();
+        try (RedisRouteClient client = get(RedisRouteClient.connect(own.options()))) {
+            RouteTable ownTable = new RouteTable(client);
+            RouteKey key = RouteKey.gateway(player());
+            assertThat(get(ownTable.claim(key, "gw-a", LONG))).isTrue();
+            own.stop();
+            Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> !client.isConnected());
+            assertThatThrownBy(() -> get(ownTable.claim(RouteKey.gateway(player()), "gw-a", LONG)))
+                    .isInstanceOf(java.util.concurrent.ExecutionException.class);
+            assertThatThrownBy(() -> get(ownTable.renew(key, "gw-a", LONG)))
+                    .isInstanceOf(java.util.concurrent.ExecutionException.class);
+
+            own.restart();
+            // The restarted server is empty and has no scripts: claims and scripts work again.
+            Awaitility.await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(50))
+                    .ignoreExceptions()
+                    .until(() -> get(ownTable.claim(key, "gw-b", LONG)));
+            assertThat(get(ownTable.renew(key, "gw-b", LONG))).isTrue();
+            assertThat(get(ownTable.reclaim(key, "gw-b", "gw-c", LONG))).isTrue();
+            assertThat(get(ownTable.release(key, "gw-c"))).isTrue();
+        } finally {
+            own.stop();
+        }
+    }
+
+    @Test
     void keysOfOnePlayerShareAHashTagAndPlayersDiffer() {
         assertThat(RouteKey.gateway("42").redisKey()).isEqualTo("janus:r:{p:42}:gw");
         assertThat(RouteKey.service("42", "battle").redisKey()).isEqualTo("janus:r:{p:42}:s:battle");
