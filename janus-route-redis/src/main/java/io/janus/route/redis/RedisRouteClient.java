@@ -29,7 +29,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * from 10 ms up to {@value #MAX_RECONNECT_DELAY_MS} ms, so that service resumes within about a second
  * of Redis coming back.
  *
- * <p>Redis Cluster is not supported yet; the key names ({@link RouteKeys}) are already laid out for it.
+ * <p>Redis Cluster is not supported yet; the key names ({@link RouteKey}) are already laid out for it.
  */
 public final class RedisRouteClient implements AutoCloseable {
 
