@@ -291,6 +291,20 @@ public final class Gateway implements AutoCloseable {
     }
 
     /**
+     * Open sessions per transport: every configured transport, with 0 when it has none.
+     *
+     * @return a new map in the order of {@link #transportNames()}
+     */
+    public Map<String, Integer> sessionsByTransport() {
+        Map<String, Integer> counts = new LinkedHashMap<>();
+        for (String transport : transportNames()) {
+            counts.put(transport, 0);
+        }
+        runtime.sessionsByTransport().forEach((transport, n) -> counts.merge(transport, n, Integer::sum));
+        return counts;
+    }
+
+    /**
      * Bytes queued for clients and not yet written to the network, over all sessions (approximate
      * while writes happen).
      *

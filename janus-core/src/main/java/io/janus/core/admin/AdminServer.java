@@ -255,7 +255,7 @@ public final class AdminServer {
                 case "/metrics":
                     if (allowed(ctx, method, HttpMethod.GET)) {
                         respond(ctx, HttpResponseStatus.OK, PrometheusText.CONTENT_TYPE,
-                                PrometheusText.render(gateway.stats(), sessionsByTransport(), gateway.isReady(),
+                                PrometheusText.render(gateway.stats(), gateway.sessionsByTransport(), gateway.isReady(),
                                         gateway.outboundQueuedBytes()));
                     }
                     return;
@@ -327,7 +327,7 @@ public final class AdminServer {
 
         private String connectionStats() {
             GatewayStats stats = gateway.stats();
-            Map<String, Integer> byTransport = sessionsByTransport();
+            Map<String, Integer> byTransport = gateway.sessionsByTransport();
             int total = byTransport.values().stream().mapToInt(Integer::intValue).sum();
             Map<String, Long> closed = new LinkedHashMap<>();
             stats.sessionsClosed().forEach((reason, n) -> {
@@ -436,17 +436,6 @@ public final class AdminServer {
 
     private String state() {
         return gateway.state().name().toLowerCase(java.util.Locale.ROOT);
-    }
-
-    private Map<String, Integer> sessionsByTransport() {
-        Map<String, Integer> counts = new LinkedHashMap<>();
-        for (String transport : gateway.transportNames()) {
-            counts.put(transport, 0);
-        }
-        for (Session session : gateway.sessions().sessions()) {
-            counts.merge(session.transport(), 1, Integer::sum);
-        }
-        return counts;
     }
 
     private static String error(String message) {

@@ -1,10 +1,11 @@
 package io.janus.core.admin;
 
+import static io.janus.core.telemetry.GatewayTelemetry.label;
+
 import io.janus.api.Reason;
 import io.janus.core.GatewayStats;
 import io.janus.core.LatencyHistogram;
 import io.janus.core.ModuleTraffic;
-import java.util.Locale;
 import java.util.Map;
 
 /**
@@ -81,11 +82,6 @@ final class PrometheusText {
         p.header("janus_ready", "gauge", "1 when the gateway is ready for new clients, 0 otherwise.");
         p.out.append("janus_ready ").append(ready ? 1 : 0).append('\n');
         return p.out.toString();
-    }
-
-    /** The label value of a reason: its enum name in lower case. */
-    static String label(Reason reason) {
-        return reason.name().toLowerCase(Locale.ROOT);
     }
 
     private void counter(String name, String help, long value) {

@@ -289,8 +289,7 @@ public final class GatewayRuntime {
         if (reason == Reason.OK) {
             return;
         }
-        try (SessionMdc.Scope ignored = SessionMdc.enter(session.id(),
-                session.identity() == null ? null : Long.toString(session.identity().playerId()))) {
+        try (SessionMdc.Scope ignored = SessionMdc.enter(session)) {
             closeLog.info("session {} closed: {} ({}) remote={} transport={} player={}", session.id(), reason,
                     message, session.remoteAddress(), session.transport(),
                     session.identity() == null ? "-" : session.identity().playerId());

@@ -320,8 +320,7 @@ final class SessionHandler extends ChannelInboundHandlerAdapter {
             // Connection reset and the like: the client went away; not worth a log line each.
             ctx.close();
         } else {
-            try (SessionMdc.Scope ignored = SessionMdc.enter(session.id(),
-                    session.identity() == null ? null : Long.toString(session.identity().playerId()))) {
+            try (SessionMdc.Scope ignored = SessionMdc.enter(session)) {
                 unexpected.warn("Unexpected failure in {}", session, cause);
             }
             session.close(Reason.INTERNAL_ERROR, "internal error");

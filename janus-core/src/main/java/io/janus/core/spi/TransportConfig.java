@@ -49,16 +49,7 @@ public final class TransportConfig {
      * @throws IllegalArgumentException naming the key when the value is not an integer
      */
     public int intProperty(String key, int defaultValue) {
-        String value = properties.get(key);
-        if (value == null) {
-            return defaultValue;
-        }
-        try {
-            return Integer.parseInt(value.trim());
-        } catch (NumberFormatException e) {
-            throw new IllegalArgumentException("transport property " + key + ": '" + value
-                    + "' (expected: an integer)", e);
-        }
+        return ProviderProperties.intProperty(properties, "transport", key, defaultValue);
     }
 
     @Override

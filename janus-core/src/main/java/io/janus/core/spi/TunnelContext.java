@@ -45,15 +45,7 @@ public interface TunnelContext {
      * @throws IllegalArgumentException naming the key when the value is not an integer
      */
     default int intProperty(String key, int defaultValue) {
-        String value = properties().get(key);
-        if (value == null) {
-            return defaultValue;
-        }
-        try {
-            return Integer.parseInt(value.trim());
-        } catch (NumberFormatException e) {
-            throw new IllegalArgumentException("tunnel property " + key + ": '" + value + "' (expected: an integer)", e);
-        }
+        return ProviderProperties.intProperty(properties(), "tunnel", key, defaultValue);
     }
 
     /**

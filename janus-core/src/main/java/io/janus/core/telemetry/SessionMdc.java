@@ -1,5 +1,6 @@
 package io.janus.core.telemetry;
 
+import io.janus.core.session.Session;
 import io.janus.core.session.SessionInfo;
 import org.slf4j.MDC;
 
@@ -41,6 +42,16 @@ public final class SessionMdc {
      */
     public static Scope enter(SessionInfo session) {
         return session == null ? () -> { } : enter(session.sessionId(), Long.toString(session.playerId()));
+    }
+
+    /**
+     * Enters a session's scope, logged in or not yet.
+     *
+     * @param session the session
+     * @return the scope to close
+     */
+    public static Scope enter(Session session) {
+        return enter(session.id(), session.identity() == null ? null : Long.toString(session.identity().playerId()));
     }
 
     /**

@@ -14,7 +14,8 @@ public final class InProcessTunnelProvider extends TunnelProvider {
     /** The provider name. */
     public static final String NAME = "inprocess";
 
-    static final int DEFAULT_MAX_QUEUED = 256;
+    /** The default of {@code maxQueuedPerSession}. */
+    public static final int DEFAULT_MAX_QUEUED = 256;
 
     /** Called by {@link java.util.ServiceLoader}. */
     public InProcessTunnelProvider() {

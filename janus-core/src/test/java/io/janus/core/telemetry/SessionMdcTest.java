@@ -36,7 +36,7 @@ class SessionMdcTest {
     @Test
     void aMissingSessionLeavesTheMdcAlone() {
         MDC.put(SessionMdc.SESSION_ID, "keep");
-        try (SessionMdc.Scope ignored = SessionMdc.enter(null)) {
+        try (SessionMdc.Scope ignored = SessionMdc.enter((SessionInfo) null)) {
             assertThat(MDC.get(SessionMdc.SESSION_ID)).isEqualTo("keep");
         }
         assertThat(MDC.get(SessionMdc.SESSION_ID)).isEqualTo("keep");

@@ -78,7 +78,7 @@ public final class DemoMain {
         if (options.remote) {
             // The same handlers, served over the gRPC tunnel by a game service (here in this JVM; a real
             // deployment runs DemoServiceMain on other machines and lists them in discovery).
-            service = DemoServiceMain.newServer(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), null);
+            service = DemoServiceMain.builder(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0)).build();
             try {
                 service.start().get(10, TimeUnit.SECONDS);
             } catch (ExecutionException | TimeoutException e) {

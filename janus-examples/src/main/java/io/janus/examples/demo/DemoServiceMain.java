@@ -102,9 +102,7 @@ public final class DemoServiceMain {
                     .newDiscovery(options.containsKey("--endpoints")
                             ? Map.of("endpoints", options.get("--endpoints")) : Map.of());
         }
-        GameServiceServer.Builder builder = GameServiceServer.builder()
-                .address(address)
-                .service(SERVICE, new DemoGame().handlers());
+        GameServiceServer.Builder builder = builder(address);
         if (options.containsKey("--id")) {
             builder.instanceId(options.get("--id"));
         }
@@ -140,18 +138,12 @@ public final class DemoServiceMain {
     }
 
     /**
-     * A server of the demo game, not started.
+     * A server of the demo game: the demo's handlers as service {@value #SERVICE}.
      *
      * @param address where to listen
-     * @param discovery where to register, or {@code null}
-     * @return the server
+     * @return the builder, for more settings
      */
-    static GameServiceServer newServer(InetSocketAddress address, Discovery discovery) {
-        GameServiceServer.Builder builder = GameServiceServer.builder().address(address)
-                .service(SERVICE, new DemoGame().handlers());
-        if (discovery != null) {
-            builder.discovery(discovery);
-        }
-        return builder.build();
+    static GameServiceServer.Builder builder(InetSocketAddress address) {
+        return GameServiceServer.builder().address(address).service(SERVICE, new DemoGame().handlers());
     }
 }

@@ -2,6 +2,7 @@ package io.janus.transport.kcp;
 
 import static java.util.Objects.requireNonNull;
 
+import io.janus.core.spi.ProviderProperties;
 import io.janus.transport.kcp.fec.KcpGoPacketConfig;
 import io.janus.transport.kcp.protocol.Kcp;
 import java.time.Duration;
@@ -219,15 +220,7 @@ public final class KcpSettings {
     }
 
     private static int intProperty(Map<String, String> properties, String key, int defaultValue) {
-        String value = properties.get(key);
-        if (value == null) {
-            return defaultValue;
-        }
-        try {
-            return Integer.parseInt(value.trim());
-        } catch (NumberFormatException e) {
-            throw new IllegalArgumentException("kcp property " + key + ": '" + value + "' (expected: an integer)", e);
-        }
+        return ProviderProperties.intProperty(properties, "kcp", key, defaultValue);
     }
 
     /**

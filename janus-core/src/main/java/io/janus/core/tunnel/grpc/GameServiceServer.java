@@ -375,7 +375,7 @@ public final class GameServiceServer implements AutoCloseable {
             long callId = up.getCallId();
             answer.whenComplete((response, failure) -> {
                 if (callId != 0) {
-                    send(TunnelDown.newBuilder().setAnswer(answer(callId, response, failure)).build(), null);
+                    send(TunnelDown.newBuilder().setAnswer(answer(callId, response, failure)).build());
                 }
                 synchronized (this) {
                     if (!ended) {
@@ -413,7 +413,7 @@ public final class GameServiceServer implements AutoCloseable {
         }
 
         /** Sends an answer to the gateway, or queues it while the stream is not ready. */
-        synchronized void send(TunnelDown answer, CompletableFuture<Boolean> unused) {
+        synchronized void send(TunnelDown answer) {
             if (ended) {
                 return;
             }

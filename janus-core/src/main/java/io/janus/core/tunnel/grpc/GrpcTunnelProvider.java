@@ -4,6 +4,7 @@ import io.janus.core.spi.Tunnel;
 import io.janus.core.spi.TunnelContext;
 import io.janus.core.spi.TunnelProvider;
 import io.janus.core.tunnel.InProcessTunnel;
+import io.janus.core.tunnel.InProcessTunnelProvider;
 
 /**
  * Provides the {@link GrpcTunnel} under the name {@value #NAME}. Services embedded in the gateway
@@ -48,7 +49,7 @@ public final class GrpcTunnelProvider extends TunnelProvider {
     public Tunnel newTunnel(TunnelContext context) {
         InProcessTunnel local = context.localServices().isEmpty() ? null
                 : new InProcessTunnel(context.localServices(), context.pusher(), context.blockingExecutor(),
-                        context.intProperty("maxQueuedPerSession", 256));
+                        context.intProperty("maxQueuedPerSession", InProcessTunnelProvider.DEFAULT_MAX_QUEUED));
         return new GrpcTunnel(context.pusher(), local, context.workerGroup(), context.discovery(), context.health(),
                 (int) Math.min(Integer.MAX_VALUE, context.requestTimeout().toMillis()),
                 context.intProperty("maxQueuedPerStream", DEFAULT_MAX_QUEUED),
