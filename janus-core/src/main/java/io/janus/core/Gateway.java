@@ -748,6 +748,24 @@ public final class Gateway implements AutoCloseable {
         public java.util.concurrent.CompletionStage<Boolean> kick(long playerId, Reason reason, String message) {
             return runtime.get().localPusher().kick(playerId, reason, message);
         }
+
+        @Override
+        public java.util.concurrent.CompletionStage<Integer> multicast(java.util.Collection<Long> playerIds,
+                io.janus.core.game.Push push) {
+            return runtime.get().localPusher().multicast(playerIds, push);
+        }
+
+        @Override
+        public java.util.concurrent.CompletionStage<Integer> broadcast(io.janus.core.game.Push push,
+                io.janus.core.game.Audience audience) {
+            return runtime.get().localPusher().broadcast(push, audience);
+        }
+
+        @Override
+        public java.util.concurrent.CompletionStage<Boolean> kickSession(long sessionId, Reason reason,
+                String message) {
+            return runtime.get().localPusher().kickSession(sessionId, reason, message);
+        }
     }
 
     /** Builds a {@link Gateway}. Not thread-safe. */

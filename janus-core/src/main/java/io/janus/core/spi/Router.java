@@ -26,6 +26,15 @@ public interface Router extends AutoCloseable {
      */
     CompletionStage<ServiceInstance> route(SessionInfo session, int module, long obj);
 
+    /**
+     * A session ended: routes claimed for it may be released. Called once per logged-in session, on its
+     * event loop; must not block. The default does nothing.
+     *
+     * @param session the closed session's login
+     */
+    default void sessionClosed(SessionInfo session) {
+    }
+
     /** Releases what the router holds (watches, caches). */
     @Override
     void close();

@@ -66,6 +66,16 @@ class InProcessTunnelTest {
         public CompletionStage<Boolean> kick(long playerId, Reason reason, String message) {
             return CompletableFuture.completedFuture(false);
         }
+
+        @Override
+        public CompletionStage<Integer> broadcast(Push push, io.janus.core.game.Audience audience) {
+            return CompletableFuture.completedFuture(0);
+        }
+
+        @Override
+        public CompletionStage<Boolean> kickSession(long sessionId, Reason reason, String message) {
+            return CompletableFuture.completedFuture(false);
+        }
     }
 
     private final Pusher pusher = new NoPusher();

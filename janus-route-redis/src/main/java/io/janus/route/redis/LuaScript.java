@@ -4,7 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import io.lettuce.core.RedisNoScriptException;
 import io.lettuce.core.ScriptOutputType;
-import io.lettuce.core.api.async.RedisAsyncCommands;
+import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -35,7 +35,7 @@ final class LuaScript {
      * Runs the script with an integer result: {@code EVALSHA} first, {@code EVAL} on {@code NOSCRIPT};
      * any other failure fails the stage.
      */
-    CompletionStage<Long> evalLong(RedisAsyncCommands<String, String> redis, String[] keys, String... args) {
+    CompletionStage<Long> evalLong(RedisClusterAsyncCommands<String, String> redis, String[] keys, String... args) {
         CompletionStage<Long> bySha = redis.<Long>evalsha(sha1, ScriptOutputType.INTEGER, keys, args);
         return bySha.handle((value, error) -> {
             if (error == null) {

@@ -8,7 +8,8 @@ import io.lettuce.core.RedisURI;
 import io.lettuce.core.SocketOptions;
 import io.lettuce.core.TimeoutOptions;
 import io.lettuce.core.api.StatefulRedisConnection;
-import io.lettuce.core.api.async.RedisAsyncCommands;
+import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
+import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
 import io.lettuce.core.codec.StringCodec;
 import io.lettuce.core.resource.ClientResources;
 import io.lettuce.core.resource.Delay;
@@ -38,11 +39,13 @@ public final class RedisRouteClient implements AutoCloseable {
 
     private final ClientResources resources;
     private final RedisClient client;
+    private final RedisURI uri;
     private final StatefulRedisConnection<String, String> connection;
     private final AtomicBoolean closed = new AtomicBoolean();
 
-    private RedisRouteClient(ClientResources resources, RedisClient client,
+    private RedisRouteClient(ClientResources resources, RedisClient client, RedisURI uri,
             StatefulRedisConnection<String, String> connection) {
+        this.uri = uri;
         this.resources = resources;
         this.client = client;
         this.connection = connection;
@@ -81,20 +84,32 @@ public final class RedisRouteClient implements AutoCloseable {
                         .thenCompose(ignored -> shutdown(resources))
                         .whenComplete((ignored, shutdownError) -> result.completeExceptionally(error));
             } else {
-                result.complete(new RedisRouteClient(resources, client, connection));
+                result.complete(new RedisRouteClient(resources, client, uri, connection));
             }
         });
         return result;
     }
 
     /**
-     * The asynchronous command API of the shared connection. Callers must not block on its futures from
-     * an event loop and must not close the connection.
+     * The asynchronous command API of the shared connection: the commands standalone Redis and Redis
+     * Cluster have in common. Callers must not block on its futures from an event loop and must not
+     * close the connection.
      *
      * @return the async commands
      */
-    public RedisAsyncCommands<String, String> async() {
+    public RedisClusterAsyncCommands<String, String> async() {
         return connection.async();
+    }
+
+    /**
+     * Opens a connection for subscriptions (SUBSCRIBE takes a connection over, so it cannot share the
+     * command connection). It reconnects as the command connection does and Lettuce subscribes again to
+     * its channels after a reconnection. The caller closes it.
+     *
+     * @return a stage completed with the connection
+     */
+    public CompletionStage<StatefulRedisPubSubConnection<String, String>> connectPubSub() {
+        return client.connectPubSubAsync(StringCodec.UTF8, uri).toCompletableFuture();
     }
 
     /**

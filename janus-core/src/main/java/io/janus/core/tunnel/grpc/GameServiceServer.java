@@ -537,6 +537,29 @@ public final class GameServiceServer implements AutoCloseable {
                     .setKick(TunnelKick.newBuilder().setReason(reason).setMessage(String.valueOf(message))).build());
         }
 
+        /**
+         * Reaches the sessions with a stream to this server only; for every session of every gateway,
+         * use the push service of a gateway or janus-route-redis' pusher.
+         */
+        @Override
+        public CompletionStage<Integer> broadcast(Push push, io.janus.core.game.Audience audience) {
+            List<CompletableFuture<Boolean>> sent = new ArrayList<>();
+            for (ServerStream stream : bySession.values()) {
+                if (audience.test(stream.session)) {
+                    sent.add(send(stream, push).toCompletableFuture());
+                }
+            }
+            return CompletableFuture.allOf(sent.toArray(new CompletableFuture<?>[0]))
+                    .thenApply(ignored -> (int) sent.stream().filter(CompletableFuture::join).count());
+        }
+
+        @Override
+        public CompletionStage<Boolean> kickSession(long sessionId, Reason reason, String message) {
+            ServerStream stream = bySession.get(sessionId);
+            return stream == null ? REFUSED : stream.push(TunnelDown.newBuilder()
+                    .setKick(TunnelKick.newBuilder().setReason(reason).setMessage(String.valueOf(message))).build());
+        }
+
         private CompletionStage<Boolean> send(ServerStream stream, Push push) {
             return stream == null ? REFUSED : stream.push(TunnelDown.newBuilder().setPush(Packet.newBuilder()
                     .setModule(push.module()).setSeq(push.seq()).setObj(push.obj()).setBody(push.body())).build());
