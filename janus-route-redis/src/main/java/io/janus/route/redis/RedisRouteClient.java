@@ -60,6 +60,10 @@ public final class RedisRouteClient implements AutoCloseable {
      */
     public static CompletionStage<RedisRouteClient> connect(RedisRouteOptions options) {
         requireNonNull(options, "options");
+        if (options.isCluster()) {
+            // Cluster connections follow in the next change; refuse rather than talk to one node as if standalone.
+            return CompletableFuture.failedStage(new UnsupportedOperationException("Redis Cluster mode not implemented yet"));
+        }
         RedisURI uri = RedisURI.builder()
                 .withHost(options.host())
                 .withPort(options.port())
