@@ -5,6 +5,7 @@ import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisURI;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.sync.RedisCommands;
+import io.lettuce.core.cluster.SlotHash;
 import io.lettuce.core.codec.StringCodec;
 import io.lettuce.core.output.StatusOutput;
 import io.lettuce.core.protocol.CommandArgs;
@@ -152,6 +153,11 @@ final class RedisCluster implements AutoCloseable {
             }
         }
         throw new IllegalArgumentException("slot " + slot);
+    }
+
+    /** Which node owns a key, by its hash slot (CRC16 of the key or its hash tag, modulo 16384). */
+    int nodeOfKey(String key) {
+        return nodeOfSlot(SlotHash.getSlot(key));
     }
 
     private int firstSlot(int node) {
