@@ -19,6 +19,7 @@ import io.janus.client.conformance.TestKeys;
 import io.janus.core.Gateway;
 import io.janus.core.SessionOptions;
 import io.janus.core.crypto.ResumeTicket;
+import io.janus.core.game.Audience;
 import io.janus.core.game.GameHandlers;
 import io.janus.core.game.Push;
 import io.janus.core.protocol.HandshakeResult;
@@ -476,6 +477,35 @@ class SessionResumeTest {
         assertThat(late.getBody().toStringUtf8()).isEqualTo("late");
         second.send(echo(4));
         assertThat(second.next().getIndex()).isEqualTo(4);
+    }
+
+    @Test
+    void broadcastsAreNumberedAndReplayedLikeEveryOtherPacket() throws Exception {
+        start(resumable(Duration.ofSeconds(30)));
+        Client first = new Client(null);
+        first.login(true);
+        assertThat(gateway.pusher().broadcast(push(0), Audience.all()).toCompletableFuture().join()).isEqualTo(1);
+        assertThat(pushNumber(first.next())).isZero();
+        first.drop();
+        awaitDetached(1);
+
+        for (int i = 1; i <= 3; i++) {
+            assertThat(gateway.pusher().broadcast(push(i), Audience.all()).toCompletableFuture().join())
+                    .as("a detached session takes broadcasts").isEqualTo(1);
+        }
+        Client second = new Client(null);
+        second.resume(first);
+
+        for (int i = 1; i <= 3; i++) {
+            assertThat(pushNumber(second.next())).isEqualTo(i);
+        }
+        assertThat(gateway.pusher().broadcast(push(4), Audience.all()).toCompletableFuture().join()).isEqualTo(1);
+        assertThat(pushNumber(second.next())).isEqualTo(4);
+        // The count the client keeps is the gateway's numbering: an ack of it is accepted, one more is not.
+        second.sendWithAck(echo(5), second.received);
+        assertThat(second.next().getIndex()).isEqualTo(5);
+        second.sendWithAck(echo(6), second.received + 1);
+        second.expectKick(Reason.PROTOCOL_VIOLATION);
     }
 
     @Test
