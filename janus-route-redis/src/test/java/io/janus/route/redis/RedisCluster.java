@@ -62,6 +62,7 @@ final class RedisCluster implements AutoCloseable {
     private final int[] ports;
     private final int[] busPorts;
     private final Process[] processes;
+    private final int[] slotOwners = new int[SLOTS];
     private final RedisClient admin;
 
     private RedisCluster(Path dir, int[] ports, int[] busPorts) {
@@ -69,6 +70,11 @@ final class RedisCluster implements AutoCloseable {
         this.ports = ports;
         this.busPorts = busPorts;
         this.processes = new Process[ports.length];
+        for (int node = 0; node < ports.length; node++) {
+            for (int slot = firstSlot(node); slot < firstSlot(node + 1); slot++) {
+                slotOwners[slot] = node;
+            }
+        }
         this.admin = RedisClient.create();
     }
 
@@ -145,14 +151,9 @@ final class RedisCluster implements AutoCloseable {
         return ports[node];
     }
 
-    /** Which node owns a hash slot, by the layout of {@link #form()}. */
+    /** Which node owns a hash slot: the layout of {@link #form()}, changed by {@link #moveSlot}. */
     int nodeOfSlot(int slot) {
-        for (int i = 0; i < ports.length; i++) {
-            if (slot < firstSlot(i + 1)) {
-                return i;
-            }
-        }
-        throw new IllegalArgumentException("slot " + slot);
+        return slotOwners[slot];
     }
 
     /** Which node owns a key, by its hash slot (CRC16 of the key or its hash tag, modulo 16384). */
@@ -189,6 +190,31 @@ final class RedisCluster implements AutoCloseable {
         try (StatefulRedisConnection<String, String> connection = admin.connect(StringCodec.UTF8, uri)) {
             return commands.apply(connection.sync());
         }
+    }
+
+    /**
+     * Moves an empty hash slot to another node as {@code redis-cli --cluster reshard} does (cluster
+     * specification, "Live resharding"): the target marks it importing, the source migrating, then every
+     * node is told the new owner, the target first so that it bumps its config epoch.
+     */
+    void moveSlot(int slot, int toNode) {
+        int fromNode = slotOwners[slot];
+        String fromId = onNode(fromNode, RedisCommands::clusterMyId);
+        String toId = onNode(toNode, RedisCommands::clusterMyId);
+        long keys = onNode(fromNode, redis -> redis.clusterCountKeysInSlot(slot));
+        if (keys != 0) {
+            throw new IllegalStateException("slot " + slot + " holds " + keys + " keys (expected: empty)");
+        }
+        onNode(toNode, redis -> redis.clusterSetSlotImporting(slot, fromId));
+        onNode(fromNode, redis -> redis.clusterSetSlotMigrating(slot, toId));
+        onNode(toNode, redis -> redis.clusterSetSlotNode(slot, toId));
+        onNode(fromNode, redis -> redis.clusterSetSlotNode(slot, toId));
+        for (int i = 0; i < ports.length; i++) {
+            if (i != toNode && i != fromNode && processes[i] != null) {
+                onNode(i, redis -> redis.clusterSetSlotNode(slot, toId));
+            }
+        }
+        slotOwners[slot] = toNode;
     }
 
     /** Counts the keys of node {@code i} matching a glob pattern (SCAN, bounded to 100000 keys). */
@@ -298,6 +324,7 @@ final class RedisCluster implements AutoCloseable {
         for (int i = 0; i < ports.length; i++) {
             int node = i;
             Range<Integer> range = Range.create(firstSlot(node), firstSlot(node + 1) - 1);
+            // The same layout as slotOwners.
             onNode(node, redis -> {
                 redis.clusterSetConfigEpoch(node + 1);
                 return redis.clusterAddSlotsRange(range);
