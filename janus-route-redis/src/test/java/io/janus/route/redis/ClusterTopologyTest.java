@@ -26,8 +26,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Topology changes of a three-master cluster. One master killed and restarted: its keys fail fast while
- * the others keep working, the cache serves recent answers, and claims, scripts and subscriptions
- * resume after the restart. A slot moved to another master: the client follows the redirection and
+ * the others keep working, the cache serves recent answers, a subscription moves to a live node, and
+ * claims, scripts and subscriptions work after the restart. A slot moved to another master: the client follows the redirection and
  * refreshes its slot map. Runs on a cluster of its own, since it stops nodes and moves slots.
  */
 final class ClusterTopologyTest {
@@ -184,11 +184,12 @@ final class ClusterTopologyTest {
     }
 
     @Test
-    void aSubscriberReceivesAgainAfterItsNodeRestarts() throws Exception {
-        String channel = "janus:gw:failure-" + System.nanoTime();
+    void aSubscriberMovesToAnotherNodeWhileItsNodeIsDownAndKeepsReceivingAfterTheRestart() throws Exception {
+        String channel = "janus:gw:moves-" + System.nanoTime();
         BlockingQueue<String> received = new LinkedBlockingQueue<>(1000);
         try (RedisRouteClient client = get(RedisRouteClient.connect(cluster.options()))) {
             StatefulRedisPubSubConnection<String, String> subscriber = get(client.connectPubSub());
+            int subscribedOn = -1;
             try {
                 subscriber.addListener(new RedisPubSubAdapter<>() {
                     @Override
@@ -197,27 +198,54 @@ final class ClusterTopologyTest {
                     }
                 });
                 get(subscriber.async().subscribe(channel));
-                int subscribedOn = -1;
-                for (int node = 0; node < cluster.size() && subscribedOn < 0; node++) {
-                    long count = cluster.onNode(node, c -> c.pubsubNumsub(channel).get(channel));
-                    subscribedOn = count == 1 ? node : -1;
-                }
+                subscribedOn = subscribedNode(channel);
                 assertThat(subscribedOn).isNotNegative();
                 int publisher = (subscribedOn + 1) % cluster.size();
 
+                cluster.stop(subscribedOn);
+                // Lettuce reconnects the subscription to another node of the topology and subscribes
+                // again there: messages published through a live master arrive again.
+                awaitDelivery(channel, publisher, received);
+                int movedTo = subscribedNode(channel);
+                assertThat(movedTo).isNotNegative().isNotEqualTo(subscribedOn);
+
                 cluster.restart(subscribedOn);
-                // Lettuce reconnects and subscribes again: a message published elsewhere arrives again.
-                AtomicInteger sent = new AtomicInteger();
-                Awaitility.await().atMost(Duration.ofSeconds(15)).pollInterval(Duration.ofMillis(100))
-                        .until(() -> {
-                            String message = "after-restart-" + sent.incrementAndGet();
-                            cluster.onNode(publisher, c -> c.publish(channel, message));
-                            return message.equals(received.poll(200, TimeUnit.MILLISECONDS));
-                        });
+                subscribedOn = -1;
+                awaitDelivery(channel, publisher, received);
             } finally {
                 subscriber.close();
+                if (subscribedOn >= 0) {
+                    cluster.restart(subscribedOn);
+                }
             }
         }
+    }
+
+    /** The running node that holds a subscription to {@code channel} (PUBSUB NUMSUB is per node), or -1. */
+    private static int subscribedNode(String channel) {
+        for (int node = 0; node < cluster.size(); node++) {
+            if (!cluster.isRunning(node)) {
+                continue;
+            }
+            long count = cluster.onNode(node, c -> c.pubsubNumsub(channel).get(channel));
+            if (count == 1) {
+                return node;
+            }
+        }
+        return -1;
+    }
+
+    /** Publishes through {@code publisher} until a message comes back to the subscriber (at most 15 s). */
+    private static void awaitDelivery(String channel, int publisher, BlockingQueue<String> received) {
+        AtomicInteger sent = new AtomicInteger();
+        Awaitility.await().atMost(Duration.ofSeconds(15)).pollInterval(Duration.ofMillis(50))
+                .until(() -> {
+                    String message = channel + "-" + sent.incrementAndGet();
+                    cluster.onNode(publisher, c -> c.publish(channel, message));
+                    String got = received.poll(200, TimeUnit.MILLISECONDS);
+                    received.clear();
+                    return message.equals(got);
+                });
     }
 
     @Test

@@ -252,6 +252,11 @@ final class RedisCluster implements AutoCloseable {
         }
     }
 
+    /** Whether node {@code i} runs (it was not stopped, or was restarted). */
+    boolean isRunning(int node) {
+        return processes[node] != null;
+    }
+
     /** Kills node {@code i} and waits for it to exit. Its slots are unserved until {@link #restart(int)}. */
     void stop(int node) throws InterruptedException {
         Process process = processes[node];
