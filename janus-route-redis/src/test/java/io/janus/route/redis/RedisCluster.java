@@ -1,8 +1,11 @@
 package io.janus.route.redis;
 
 import io.janus.testing.FreePorts;
+import io.lettuce.core.Range;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisURI;
+import io.lettuce.core.ScanArgs;
+import io.lettuce.core.ScanIterator;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.sync.RedisCommands;
 import io.lettuce.core.cluster.SlotHash;
@@ -10,9 +13,6 @@ import io.lettuce.core.codec.StringCodec;
 import io.lettuce.core.output.StatusOutput;
 import io.lettuce.core.protocol.CommandArgs;
 import io.lettuce.core.protocol.CommandType;
-import io.lettuce.core.Range;
-import io.lettuce.core.ScanArgs;
-import io.lettuce.core.ScanIterator;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
@@ -20,9 +20,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
@@ -46,7 +48,9 @@ import org.junit.jupiter.api.Assumptions;
  * persistence). The nodes run with {@code cluster-require-full-coverage no}, so the other masters keep
  * serving their slots while one is down, and a short {@code cluster-node-timeout} of
  * {@value #NODE_TIMEOUT_MS} ms. Tests are skipped (an assumption) only when redis-server is absent.
- * Not thread-safe: drive it from the test thread.
+ * Each node takes two free ports, its client port and its cluster bus port ({@code --cluster-port}), as
+ * the default bus port (client port + 10000) may be taken or above 65535. Not thread-safe except
+ * {@link #shared()}: drive it from the test thread.
  */
 final class RedisCluster implements AutoCloseable {
 
@@ -233,7 +237,7 @@ final class RedisCluster implements AutoCloseable {
     /** How many times node {@code i} ran a command since its last {@code CONFIG RESETSTAT} (INFO commandstats). */
     long calls(int node, String command) {
         String stats = onNode(node, redis -> redis.info("commandstats"));
-        String prefix = "cmdstat_" + command.toLowerCase(java.util.Locale.ROOT) + ":calls=";
+        String prefix = "cmdstat_" + command.toLowerCase(Locale.ROOT) + ":calls=";
         for (String line : stats.split("\r?\n")) {
             if (line.startsWith(prefix)) {
                 int end = line.indexOf(',', prefix.length());
@@ -399,6 +403,6 @@ final class RedisCluster implements AutoCloseable {
 
     @Override
     public String toString() {
-        return "RedisCluster{ports=" + java.util.Arrays.toString(ports) + "}";
+        return "RedisCluster{ports=" + Arrays.toString(ports) + "}";
     }
 }
