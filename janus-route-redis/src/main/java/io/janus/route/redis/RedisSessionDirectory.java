@@ -31,7 +31,6 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
 import org.slf4j.LoggerFactory;
@@ -358,51 +357,15 @@ public final class RedisSessionDirectory implements SessionDirectory {
                 LOG.info("Could not renew the presence of gateway {} ({})", gatewayId, unwrap(error).toString());
             }
         });
-        new Round(new ArrayList<>(local.values())).pump();
+        new WindowedRound<>(new ArrayList<>(local.values()), RENEWAL_WINDOW, this::renewOne, () -> closed, () -> {
+            renewalRounds.incrementAndGet();
+            renewing.set(false);
+        }).pump();
     }
 
     private CompletionStage<String> renewPresence() {
         return call(() -> redis.async().set(GatewayChannels.presenceKey(gatewayId), gatewayId,
                 SetArgs.Builder.px(ttl.toMillis())));
-    }
-
-    /** A renewal round over a snapshot: a window of commands in flight, refilled as they complete. */
-    private final class Round {
-        private final List<SessionInfo> items;
-        private final AtomicInteger wip = new AtomicInteger();
-        private final AtomicInteger inFlight = new AtomicInteger();
-        private final AtomicBoolean finished = new AtomicBoolean();
-        private int next;
-
-        Round(List<SessionInfo> items) {
-            this.items = items;
-        }
-
-        /** Issues renewals while the window has room; re-entrant calls (synchronous completions) loop here. */
-        void pump() {
-            if (wip.getAndIncrement() != 0) {
-                return;
-            }
-            int missed = 1;
-            while (true) {
-                while (!closed && next < items.size() && inFlight.get() < RENEWAL_WINDOW) {
-                    SessionInfo session = items.get(next++);
-                    inFlight.incrementAndGet();
-                    renewOne(session).whenComplete((ignored, error) -> {
-                        inFlight.decrementAndGet();
-                        pump();
-                    });
-                }
-                if ((next >= items.size() || closed) && inFlight.get() == 0 && finished.compareAndSet(false, true)) {
-                    renewalRounds.incrementAndGet();
-                    renewing.set(false);
-                }
-                missed = wip.addAndGet(-missed);
-                if (missed == 0) {
-                    return;
-                }
-            }
-        }
     }
 
     /** Renews one entry; re-claims it when Redis lost it; closes the session when a newer login holds it. */

@@ -29,6 +29,12 @@ public final class RedisSessionDirectoryProvider extends SessionDirectoryProvide
         return NAME;
     }
 
+    /** Below the default: a cluster directory is chosen by name ({@code directory.provider: redis}), never by default. */
+    @Override
+    public int priority() {
+        return 3;
+    }
+
     @Override
     public boolean isAvailable() {
         return true;

@@ -158,9 +158,11 @@ final class RedisSessionDirectoryTest {
         assertThat(entry(p)).isEqualTo("dir-b2/" + newer.sessionId());
         Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> !a.isOpen(older));
         assertThat(a.closeReason(older)).isEqualTo(Reason.DUPLICATE_LOGIN);
-        assertThat(a.deliveries("kickSession")).singleElement()
-                .satisfies(d -> assertThat(d.ids).containsExactly(older.sessionId()))
-                .satisfies(d -> assertThat(d.reason).isEqualTo(Reason.DUPLICATE_LOGIN));
+        // The kick from B, and possibly A's own renewal finding the entry taken first: both name the older session.
+        assertThat(a.deliveries("kickSession")).isNotEmpty().allSatisfy(d -> {
+            assertThat(d.ids).containsExactly(older.sessionId());
+            assertThat(d.reason).isEqualTo(Reason.DUPLICATE_LOGIN);
+        });
         assertThat(b.isOpen(newer)).isTrue();
         // The older gateway's unregister does not remove the newer entry.
         dirA.unregister(older);
