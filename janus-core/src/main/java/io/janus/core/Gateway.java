@@ -11,6 +11,7 @@ import io.janus.core.discovery.LocalOverlayDiscovery;
 import io.janus.core.game.GameHandlers;
 import io.janus.core.game.Pusher;
 import io.janus.core.internal.GatewayRuntime;
+import io.janus.core.push.PushServer;
 import io.janus.core.routing.InstanceHealth;
 import io.janus.core.routing.ModuleRoutes;
 import io.janus.core.session.Session;
@@ -22,6 +23,9 @@ import io.janus.core.spi.DiscoveryRegistry;
 import io.janus.core.spi.Router;
 import io.janus.core.spi.RouterContext;
 import io.janus.core.spi.RouterRegistry;
+import io.janus.core.spi.SessionDirectory;
+import io.janus.core.spi.SessionDirectoryContext;
+import io.janus.core.spi.SessionDirectoryRegistry;
 import io.janus.core.spi.ServiceInstance;
 import io.janus.core.spi.Transport;
 import io.janus.core.spi.TransportConfig;
@@ -122,11 +126,13 @@ public final class Gateway implements AutoCloseable {
     private final Discovery discovery;
     private final Router router;
     private final Tunnel tunnel;
+    private final SessionDirectory directory;
     private final List<AutoCloseable> owned = new ArrayList<>();
     private final List<ServiceInstance> localInstances = new ArrayList<>();
     private final GatewayRuntime runtime;
     private final ModuleRoutes moduleRoutes;
     private final AdminServer admin;
+    private final PushServer pushServer;
     private final Duration shutdownTimeout;
     private final Duration drainTimeout;
     private final AtomicReference<State> state = new AtomicReference<>(State.NEW);
@@ -277,10 +283,43 @@ public final class Gateway implements AutoCloseable {
                 tunnel, b.openTelemetry != null ? b.openTelemetry : GlobalOpenTelemetry.getOrNoop());
         runtimeRef.set(runtime);
         owned.add(runtime.telemetry());
+        Map<String, String> directoryProperties = b.directoryProperties;
+        GatewayRuntime rt = runtime;
+        this.directory = b.directory != null ? b.directory
+                : own(SessionDirectoryRegistry.getDefaultRegistry().select(b.directoryName)
+                        .newDirectory(new SessionDirectoryContext() {
+                            @Override
+                            public String gatewayId() {
+                                return id;
+                            }
+
+                            @Override
+                            public Pusher localPusher() {
+                                return rt.localPusher();
+                            }
+
+                            @Override
+                            public SessionRegistry sessions() {
+                                return rt.registry();
+                            }
+
+                            @Override
+                            public EventLoopGroup workerGroup() {
+                                return workerGroup;
+                            }
+
+                            @Override
+                            public Map<String, String> properties() {
+                                return directoryProperties;
+                            }
+                        }));
+        runtime.directory(directory);
         for (String service : localServices.keySet()) {
             localInstances.add(ServiceInstance.of(service, id + "/" + service, InProcessTunnel.address(service),
                     Map.of()));
         }
+        this.pushServer = b.pushAddress == null ? null : new PushServer(b.pushAddress, directory.pusher(), stats,
+                options.maxFrameLength(), bossGroup, workerGroup);
         // Built last: it only reads the gateway through its public methods, once started.
         this.admin = b.admin != null ? new AdminServer(this, b.admin, bossGroup) : null;
     }
@@ -343,9 +382,33 @@ public final class Gateway implements AutoCloseable {
         return runtime.registry();
     }
 
-    /** Pushes to this gateway's sessions; for game code embedded in the gateway. */
+    /**
+     * Pushes to players: for game code embedded in the gateway. With a shared session directory
+     * ({@link Builder#directory(String, Map)}, janus-route-redis) it reaches players on every gateway;
+     * with the default {@code local} directory, this gateway's sessions.
+     *
+     * @return the session directory's pusher
+     */
     public Pusher pusher() {
-        return runtime.localPusher();
+        return directory.pusher();
+    }
+
+    /**
+     * The address the push service listens on.
+     *
+     * @return the bound address, or {@code null} when the push service is off or not started
+     */
+    public InetSocketAddress pushAddress() {
+        return pushServer == null ? null : pushServer.address();
+    }
+
+    /**
+     * The session directory logins register with.
+     *
+     * @return the directory
+     */
+    public SessionDirectory directory() {
+        return directory;
     }
 
     /** Where the gateway is in its lifecycle. */
@@ -441,9 +504,18 @@ public final class Gateway implements AutoCloseable {
         for (ServiceInstance instance : localInstances) {
             registrations.add(discovery.register(instance).toCompletableFuture());
         }
+        // The directory first: a client accepted before it is ready could not log in.
+        CompletableFuture<Void> directoryReady;
+        try {
+            directoryReady = directory.start().toCompletableFuture();
+        } catch (RuntimeException e) {
+            directoryReady = CompletableFuture.failedFuture(e);
+        }
+        registrations.add(directoryReady);
         List<CompletableFuture<InetSocketAddress>> binds = new ArrayList<>();
         for (Transport transport : transports) {
-            binds.add(transport.start(new GatewayTransportContext(transport.name())).thenApply(address -> {
+            binds.add(directoryReady.thenCompose(ready -> transport.start(
+                    new GatewayTransportContext(transport.name()))).thenApply(address -> {
                 synchronized (this) {
                     boundAddresses.put(transport.name(), address);
                 }
@@ -452,6 +524,10 @@ public final class Gateway implements AutoCloseable {
             }));
         }
         registrations.addAll(binds);
+        if (pushServer != null) {
+            registrations.add(directoryReady.thenCompose(ready -> pushServer.start()).thenAccept(address ->
+                    logger.info("Gateway {} serving the push service on {}", id, address)));
+        }
         CompletableFuture.allOf(registrations.toArray(new CompletableFuture<?>[0])).whenComplete((v, failure) -> {
             if (failure != null) {
                 logger.error("Gateway {} failed to start", id, failure);
@@ -578,6 +654,9 @@ public final class Gateway implements AutoCloseable {
     private void finish() {
         CompletableFuture<Void> adminStopped = admin == null ? CompletableFuture.completedFuture(null)
                 : admin.stop().completeOnTimeout(null, shutdownTimeout.toMillis(), TimeUnit.MILLISECONDS);
+        if (pushServer != null) {
+            adminStopped = adminStopped.thenCombine(pushServer.stop(shutdownTimeout.toMillis()), (a, p) -> null);
+        }
         adminStopped.whenComplete((v, t) -> {
             releaseOwned();
             state.set(State.STOPPED);
@@ -795,6 +874,10 @@ public final class Gateway implements AutoCloseable {
         private Authenticator authenticator;
         private String authenticatorName;
         private Map<String, String> authenticatorProperties = Map.of();
+        private InetSocketAddress pushAddress;
+        private SessionDirectory directory;
+        private String directoryName;
+        private Map<String, String> directoryProperties = Map.of();
         private Router router;
         private String routerName;
         private Map<String, String> routerProperties = Map.of();
@@ -968,6 +1051,46 @@ public final class Gateway implements AutoCloseable {
         public Builder router(String name, Map<String, String> properties) {
             this.routerName = requireNonNull(name, "name");
             this.routerProperties = Map.copyOf(properties);
+            return this;
+        }
+
+        /**
+         * Serves janus-api's {@code PushService} (push.proto) on a port: game services in any language
+         * push to players, multicast and broadcast through any gateway, which hands the message to its
+         * session directory ({@link #directory(String, Map)}). Off by default. Like the admin endpoint,
+         * it is for the game's backend network only: bind it to an internal address.
+         *
+         * @param address where to listen (port 0 picks a free port)
+         * @return this builder
+         */
+        public Builder pushService(InetSocketAddress address) {
+            this.pushAddress = requireNonNull(address, "address");
+            return this;
+        }
+
+        /**
+         * Sets the session directory: where each player's session is recorded for the other gateways of a
+         * fleet, and how pushes reach them (janus-route-redis' {@code RedisSessionDirectory}).
+         *
+         * @param directory the directory; started by the gateway, not closed by it
+         * @return this builder
+         */
+        public Builder directory(SessionDirectory directory) {
+            this.directory = requireNonNull(directory, "directory");
+            return this;
+        }
+
+        /**
+         * Uses the session directory provider of that name ({@code local}, the default, or {@code redis}
+         * from janus-route-redis).
+         *
+         * @param name the provider name
+         * @param properties the provider's properties
+         * @return this builder
+         */
+        public Builder directory(String name, Map<String, String> properties) {
+            this.directoryName = requireNonNull(name, "name");
+            this.directoryProperties = Map.copyOf(properties);
             return this;
         }
 

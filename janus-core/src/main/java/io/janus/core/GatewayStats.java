@@ -27,6 +27,8 @@ public final class GatewayStats {
     private final Map<Reason, LongAdder> sessionsClosed = counters();
     private final Map<Reason, LongAdder> requestsFailed = counters();
     private final Map<Reason, LongAdder> handshakesFailed = counters();
+    private final LongAdder pushes = new LongAdder();
+    private final Map<Reason, LongAdder> pushesRejected = counters();
     private final ModuleTraffic traffic = new ModuleTraffic();
     private final LatencyHistogram tunnelLatency = new LatencyHistogram();
 
@@ -112,6 +114,40 @@ public final class GatewayStats {
     /** Non-zero counts of connections that ended before their handshake completed, by reason. */
     public Map<Reason, Long> handshakesFailed() {
         return snapshot(handshakesFailed);
+    }
+
+    /** Records a request of the push service handed on to the session directory. */
+    public void recordPush() {
+        pushes.increment();
+    }
+
+    /**
+     * Records a request of the push service that was refused or could not be handed on.
+     *
+     * @param reason why, from the 600 range
+     */
+    public void recordPushRejected(Reason reason) {
+        pushesRejected.get(reason).increment();
+    }
+
+    /** Requests of the push service handed on since start. */
+    public long pushes() {
+        return pushes.sum();
+    }
+
+    /**
+     * Requests of the push service refused or not handed on, for a reason, since start.
+     *
+     * @param reason the reason
+     * @return the count
+     */
+    public long pushesRejected(Reason reason) {
+        return pushesRejected.get(reason).sum();
+    }
+
+    /** Non-zero counts of push-service requests refused or not handed on, by reason. */
+    public Map<Reason, Long> pushesRejected() {
+        return snapshot(pushesRejected);
     }
 
     /** Packets and bytes in and out by module. */

@@ -61,6 +61,15 @@ final class PrometheusText {
                 p.sample("janus_requests_failed_total", "reason", label(reason), stats.requestsFailed(reason));
             }
         }
+        p.counter("janus_pushes_total", "Requests of the push service handed on to the session directory.",
+                stats.pushes());
+        p.header("janus_pushes_rejected_total", "counter",
+                "Requests of the push service refused or not handed on, by reason.");
+        for (Reason reason : Reason.values()) {
+            if (reason != Reason.UNRECOGNIZED && reason.getNumber() >= 600 && reason.getNumber() < 700) {
+                p.sample("janus_pushes_rejected_total", "reason", label(reason), stats.pushesRejected(reason));
+            }
+        }
         p.header("janus_sessions", "gauge", "Open sessions, by transport.");
         sessionsByTransport.forEach((transport, n) -> p.sample("janus_sessions", "transport", transport, n));
         Map<String, ModuleTraffic.Counters> traffic = stats.traffic().snapshot();

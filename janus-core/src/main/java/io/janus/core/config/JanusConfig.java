@@ -22,6 +22,7 @@ import io.janus.core.spi.DiscoveryRegistry;
 import io.janus.core.spi.JanusProvider;
 import io.janus.core.spi.ProviderRegistry;
 import io.janus.core.spi.RouterRegistry;
+import io.janus.core.spi.SessionDirectoryRegistry;
 import io.janus.core.spi.ServiceInstance;
 import io.janus.core.spi.TransportRegistry;
 import io.janus.core.spi.TunnelRegistry;
@@ -77,11 +78,13 @@ public final class JanusConfig {
     private final SessionOptions session;
     private final ModuleRoutes routes;
     private final Component router;
+    private final Component directory;
     private final Component tunnel;
     private final Component authenticator;
     private final Component discovery;
     private final List<ServiceInstance> staticInstances;
     private final AdminOptions admin;
+    private final InetSocketAddress push;
     private final Duration drainTimeout;
     private final Duration shutdownTimeout;
     private final int workerThreads;
@@ -122,11 +125,13 @@ public final class JanusConfig {
         this.session = l.session;
         this.routes = l.routes;
         this.router = l.router;
+        this.directory = l.directory;
         this.tunnel = l.tunnel;
         this.authenticator = l.authenticator;
         this.discovery = l.discovery;
         this.staticInstances = l.staticInstances == null ? null : List.copyOf(l.staticInstances);
         this.admin = l.admin;
+        this.push = l.push;
         this.drainTimeout = l.drainTimeout;
         this.shutdownTimeout = l.shutdownTimeout;
         this.workerThreads = l.workerThreads;
@@ -202,6 +207,9 @@ public final class JanusConfig {
         if (router != null) {
             b.router(router.provider, router.properties);
         }
+        if (directory != null) {
+            b.directory(directory.provider, directory.properties);
+        }
         if (tunnel != null) {
             b.tunnel(tunnel.provider, tunnel.properties);
         }
@@ -209,6 +217,9 @@ public final class JanusConfig {
             b.discovery(new StaticDiscovery(staticInstances));
         } else if (discovery != null) {
             b.discovery(discovery.provider, discovery.properties);
+        }
+        if (push != null) {
+            b.pushService(push);
         }
         if (admin != null) {
             b.admin(admin);
@@ -258,9 +269,11 @@ public final class JanusConfig {
                 .map(t -> t.provider + "@" + t.address).collect(Collectors.toList())
                 + ", authenticator=" + authenticator.provider
                 + ", router=" + (router == null ? "default" : router.provider)
+                + ", directory=" + (directory == null ? "default" : directory.provider)
                 + ", tunnel=" + (tunnel == null ? "default" : tunnel.provider)
                 + ", discovery=" + (staticInstances != null ? "static" : discovery == null ? "default" : discovery.provider)
                 + ", admin=" + (admin == null ? "off" : admin.socketAddress())
+                + ", push=" + (push == null ? "off" : push)
                 + ", game=" + (gameHandlers == null ? "default" : gameHandlers.getName())
                 + ", certificate=" + identity.certificate().keyId() + "}";
     }
@@ -290,11 +303,13 @@ public final class JanusConfig {
         SessionOptions session = SessionOptions.defaults();
         ModuleRoutes routes;
         Component router;
+        Component directory;
         Component tunnel;
         Component authenticator;
         Component discovery;
         List<ServiceInstance> staticInstances;
         AdminOptions admin;
+        InetSocketAddress push;
         Duration drainTimeout;
         Duration shutdownTimeout;
         int workerThreads;
@@ -404,9 +419,12 @@ public final class JanusConfig {
             session(root.section("session"));
             routes(root.section("routes"));
             router = component(root.section("router"), RouterRegistry.getDefaultRegistry(), "router");
+            directory = component(root.section("directory"), SessionDirectoryRegistry.getDefaultRegistry(),
+                    "directory");
             tunnel = component(root.section("tunnel"), TunnelRegistry.getDefaultRegistry(), "tunnel");
             authenticator(root.section("authenticator"));
             admin(root.section("admin"));
+            push(root.section("push"));
             drainTimeout = root.duration("drainTimeout", Duration.ofSeconds(30));
             shutdownTimeout = root.duration("shutdownTimeout", Duration.ofSeconds(5));
             workerThreads = root.integer("workerThreads", 0, 0, 1024);
@@ -597,6 +615,20 @@ public final class JanusConfig {
                 return;
             }
             authenticator = new Component(provider, properties);
+        }
+
+        /** The push service: off unless config.yaml has a {@code push} section. */
+        private void push(Node n) {
+            String host = n.string("host", "127.0.0.1");
+            int port = n.integer("port", 0, 0, 65535);
+            n.finish();
+            if (!n.present()) {
+                return;
+            }
+            InetAddress address = resolve(n, "host", host);
+            if (address != null) {
+                push = new InetSocketAddress(address, port);
+            }
         }
 
         private void admin(Node n) {

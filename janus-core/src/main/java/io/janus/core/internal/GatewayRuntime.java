@@ -14,7 +14,9 @@ import io.janus.core.protocol.PacketCodec;
 import io.janus.core.protocol.SecureServerHandler;
 import io.janus.core.protocol.SystemPackets;
 import io.janus.core.spi.Authenticator;
+import io.janus.core.routing.LocalSessionDirectory;
 import io.janus.core.spi.Router;
+import io.janus.core.spi.SessionDirectory;
 import io.janus.core.spi.Tunnel;
 import io.janus.core.telemetry.GatewayTelemetry;
 import io.janus.core.telemetry.SessionMdc;
@@ -63,7 +65,10 @@ public final class GatewayRuntime {
     private final Authenticator authenticator;
     private final Dispatcher dispatcher;
     private final Tunnel tunnel;
+    private final Router router;
     private final LocalPusher pusher;
+    /** Set once by the gateway before it starts; the local directory until then. */
+    private volatile SessionDirectory directory;
     private final GatewayTelemetry telemetry;
     private final RateLimitedLog closeLog = new RateLimitedLog(sessionLogger, 50);
     private final long idPrefix;
@@ -95,6 +100,7 @@ public final class GatewayRuntime {
         this.stats = requireNonNull(stats, "stats");
         this.authenticator = requireNonNull(authenticator, "authenticator");
         this.tunnel = requireNonNull(tunnel, "tunnel");
+        this.router = router;
         this.telemetry = new GatewayTelemetry(openTelemetry, stats, this::sessionsByTransport,
                 this::outboundQueuedBytes);
         this.dispatcher = new Dispatcher(requireNonNull(router, "router"), tunnel, options, stats, telemetry);
@@ -102,6 +108,7 @@ public final class GatewayRuntime {
         this.handshakes = new HandshakeLimiter(options.handshakesPerSecondPerIp(), options.handshakeBurstPerIp(),
                 options.handshakesPerSecond(), MAX_TRACKED_ADDRESSES, System.nanoTime());
         this.pusher = new LocalPusher(registry);
+        this.directory = new LocalSessionDirectory(pusher);
         // Session ids: 23 random bits that tell gateways apart, then a 40-bit counter.
         this.idPrefix = (new SecureRandom().nextLong() & 0x7FFFFFL) << 40;
     }
@@ -114,6 +121,26 @@ public final class GatewayRuntime {
      */
     public Pusher localPusher() {
         return pusher;
+    }
+
+    /**
+     * Sets the session directory that logins register with; called once by the gateway, before it
+     * starts.
+     *
+     * @param directory the directory
+     */
+    public void directory(SessionDirectory directory) {
+        this.directory = requireNonNull(directory, "directory");
+    }
+
+    /** The session directory. */
+    public SessionDirectory directory() {
+        return directory;
+    }
+
+    /** The router, told when sessions close. */
+    Router router() {
+        return router;
     }
 
     /** The OpenTelemetry instruments and tracer; closed by the gateway when it stops. */

@@ -53,6 +53,8 @@ final class SessionHandler extends ChannelInboundHandlerAdapter {
     private ScheduledFuture<?> loginDeadline;
     private TokenBucket requestRate;
     private boolean handshaken;
+    /** The login the session directory holds for this session, released on close; null before. */
+    private SessionInfo directoryEntry;
 
     SessionHandler(GatewayRuntime runtime, DefaultSession session) {
         this.runtime = runtime;
@@ -144,27 +146,77 @@ final class SessionHandler extends ChannelInboundHandlerAdapter {
         if (state != State.AUTHENTICATING || session.isClosing()) {
             return;
         }
-        ctx.channel().config().setAutoRead(true);
         if (failure != null || identity == null) {
-            JanusException known = JanusException.find(failure);
-            Reason reason;
-            String message;
-            if (known instanceof AuthenticationException) {
-                reason = known.reason();
-                message = known.getMessage();
-            } else {
-                reason = Reason.AUTH_UNAVAILABLE;
-                message = "the authenticator could not decide";
-                try (SessionMdc.Scope ignored = SessionMdc.enter(session.id(), null)) {
-                    unexpected.warn("Authenticator failed for {}", session, failure);
-                }
-            }
-            session.write(SystemPackets.error(login, reason, message));
-            session.close(reason, message);
+            ctx.channel().config().setAutoRead(true);
+            refuse(login, failure, Reason.AUTH_UNAVAILABLE, "the authenticator could not decide");
             return;
         }
         SessionInfo info = new SessionInfo(session.id(), runtime.gatewayId(), session.transport(),
                 String.valueOf(ctx.channel().remoteAddress()), identity);
+        // The session directory settles duplicates across gateways (the local registry, below, those
+        // within this one); reading stays paused and later packets wait in `early` until it answers.
+        CompletionStage<Void> claim;
+        try {
+            claim = runtime.directory().register(info, options.duplicateLoginPolicy());
+        } catch (RuntimeException e) {
+            claim = CompletableFuture.failedFuture(e);
+        }
+        claim.whenComplete((ignored, refusal) -> {
+            if (ctx.executor().inEventLoop()) {
+                admitted(ctx, login, info, refusal);
+            } else {
+                try {
+                    ctx.executor().execute(() -> admitted(ctx, login, info, refusal));
+                } catch (java.util.concurrent.RejectedExecutionException e) {
+                    // The gateway is shutting down and the session with it: give the entry back.
+                    if (refusal == null) {
+                        runtime.directory().unregister(info);
+                    }
+                }
+            }
+        });
+    }
+
+    /**
+     * Answers a refused login and closes the session: with the reason of an
+     * {@link AuthenticationException}, or {@code otherwise} (logged with the cause) for any other failure.
+     */
+    private void refuse(Packet login, Throwable failure, Reason otherwise, String otherwiseMessage) {
+        JanusException known = JanusException.find(failure);
+        Reason reason;
+        String message;
+        if (known instanceof AuthenticationException) {
+            reason = known.reason();
+            message = known.getMessage();
+        } else {
+            reason = otherwise;
+            message = otherwiseMessage;
+            try (SessionMdc.Scope ignored = SessionMdc.enter(session.id(), null)) {
+                unexpected.warn("Login of {} failed: {}", session, otherwiseMessage, failure);
+            }
+        }
+        session.write(SystemPackets.error(login, reason, message));
+        session.close(reason, message);
+    }
+
+    /** The session directory answered a login. */
+    private void admitted(ChannelHandlerContext ctx, Packet login, SessionInfo info, Throwable refusal) {
+        if (refusal == null) {
+            if (state != State.AUTHENTICATING || session.isClosing()) {
+                // Closed while the directory was deciding: channelInactive could not release the entry.
+                runtime.directory().unregister(info);
+                return;
+            }
+            directoryEntry = info;
+        } else if (state != State.AUTHENTICATING || session.isClosing()) {
+            return;
+        }
+        ctx.channel().config().setAutoRead(true);
+        if (refusal != null) {
+            refuse(login, refusal, Reason.DIRECTORY_UNAVAILABLE, "the session directory could not record the login");
+            return;
+        }
+        Identity identity = info.identity();
         session.loggedIn(info);
         DefaultSessionRegistry.Binding binding =
                 runtime.registry().bindPlayer(session, identity.playerId(), options.duplicateLoginPolicy());
@@ -342,6 +394,11 @@ final class SessionHandler extends ChannelInboundHandlerAdapter {
         SessionInfo info = session.info();
         if (info != null) {
             runtime.tunnel().sessionClosed(info);
+            runtime.router().sessionClosed(info);
+        }
+        if (directoryEntry != null) {
+            runtime.directory().unregister(directoryEntry);
+            directoryEntry = null;
         }
         super.channelInactive(ctx);
     }

@@ -152,6 +152,12 @@ public final class GatewayTelemetry implements AutoCloseable {
         observers.add(meter.counterBuilder("janus.requests.failed").setUnit("{request}")
                 .setDescription("Requests answered with an error or refused, by reason.")
                 .buildWithCallback(m -> byReason(m, stats.requestsFailed())));
+        observers.add(meter.counterBuilder("janus.pushes").setUnit("{push}")
+                .setDescription("Requests of the push service handed on to the session directory.")
+                .buildWithCallback(m -> m.record(stats.pushes())));
+        observers.add(meter.counterBuilder("janus.pushes.rejected").setUnit("{push}")
+                .setDescription("Requests of the push service refused or not handed on, by reason.")
+                .buildWithCallback(m -> byReason(m, stats.pushesRejected())));
         observers.add(meter.counterBuilder("janus.sessions.closed").setUnit("{session}")
                 .setDescription("Sessions and connections closed, kicked or refused, by reason.")
                 .buildWithCallback(m -> byReason(m, stats.sessionsClosed())));

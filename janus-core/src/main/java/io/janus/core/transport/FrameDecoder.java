@@ -37,7 +37,23 @@ public final class FrameDecoder extends ByteToMessageDecoder {
             throw new IllegalArgumentException("maxFrameLength: " + maxFrameLength + " (expected: > 0)");
         }
         this.maxFrameLength = maxFrameLength;
+        setCumulator(COMPACTING);
     }
+
+    /**
+     * Netty's merging cumulator, but read bytes are dropped before the buffer grows: the merging one
+     * grows in place, read bytes included, so a buffer could reach twice what the decoder needs (a
+     * frame, its header and one read). Only when nothing else holds the buffer: frames handed on are
+     * retained slices of it, and moving bytes under them would corrupt them (the merging cumulator
+     * then copies into a new buffer of the readable bytes).
+     */
+    private static final Cumulator COMPACTING = (alloc, cumulation, in) -> {
+        if (cumulation.refCnt() == 1 && cumulation.readerIndex() > 0
+                && cumulation.writableBytes() < in.readableBytes()) {
+            cumulation.discardReadBytes();
+        }
+        return MERGE_CUMULATOR.cumulate(alloc, cumulation, in);
+    };
 
     @Override
     protected void decode(ChannelHandlerContext ctx, ByteBuf in, List<Object> out) {

@@ -89,7 +89,8 @@ class JanusConfigTest {
         String config = "transports:\n  - provider: quic\n    port: 70000\n"
                 + "sesion:\n  idleTimeout: 10s\n"
                 + "session:\n  idleTimeout: abc\n  maxConnections: many\n"
-                + "router:\n  provider: nowhere\n";
+                + "router:\n  provider: nowhere\n"
+                + "directory:\n  provider: elsewhere\n";
         String secret = "tokenKeys: \"k1:" + TOKEN_KEY + "\"\n";
 
         List<String> problems = problems(config, secret, null, Map.of());
@@ -107,6 +108,9 @@ class JanusConfigTest {
         assertThat(problems).anySatisfy(p -> assertThat(p)
                 .startsWith("config.yaml: router.provider: no router provider named 'nowhere' on the class path (available: [")
                 .contains("memory"));
+        assertThat(problems).anySatisfy(p -> assertThat(p)
+                .startsWith("config.yaml: directory.provider: no directory provider named 'elsewhere' on the class path")
+                .contains("local"));
     }
 
     @Test

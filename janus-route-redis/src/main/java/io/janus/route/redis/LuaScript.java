@@ -16,6 +16,11 @@ import java.util.concurrent.CompletionStage;
 /**
  * A Lua script run with {@code EVALSHA}, falling back to {@code EVAL} (which also loads it) when the
  * server answers {@code NOSCRIPT}, for instance after a restart (https://redis.io/docs/latest/commands/evalsha/).
+ *
+ * <p>On Redis Cluster, Lettuce sends {@code EVALSHA}/{@code EVAL} to the master of the first key's slot;
+ * a script must therefore declare every key it touches in {@code KEYS}, all in one slot (the scripts of
+ * this package touch exactly one key). Each master has its own script cache, so the {@code NOSCRIPT}
+ * fallback happens per master, on the master that answered it.
  */
 final class LuaScript {
 

@@ -6,28 +6,17 @@ import java.util.Map;
 
 /**
  * Reads the properties the {@code redis} providers share (config.yaml's {@code directory:} and
- * {@code router:} sections): where Redis is ({@code redis.host}, default 127.0.0.1; {@code redis.port},
- * default 6379), {@code ttlMs} and {@code renewIntervalMs}.
+ * {@code router:} sections): where Redis is (the {@code redis.*} keys of
+ * {@link RedisRouteOptions#fromProperties}, standalone or cluster), {@code ttlMs} and {@code renewIntervalMs}.
  */
 final class RedisProperties {
 
     private RedisProperties() {
     }
 
-    /**
-     * The Redis address. The one place that maps property keys to {@link RedisRouteOptions}: to be
-     * replaced by {@code RedisRouteOptions.fromProperties(Map)} (cluster addresses) when it lands.
-     */
-    static RedisRouteOptions options(Map<String, String> properties, String kind) {
-        RedisRouteOptions.Builder b = RedisRouteOptions.builder();
-        String host = properties.get("redis.host");
-        if (host != null) {
-            b.host(host.trim());
-        }
-        if (properties.containsKey("redis.port")) {
-            b.port(ProviderProperties.intProperty(properties, kind, "redis.port", 6379));
-        }
-        return b.build();
+    /** Where Redis is and the client's bounds: the {@code redis.*} keys of {@link RedisRouteOptions#fromProperties}. */
+    static RedisRouteOptions options(Map<String, String> properties) {
+        return RedisRouteOptions.fromProperties(properties);
     }
 
     /** A positive duration in milliseconds, or the default when absent. */

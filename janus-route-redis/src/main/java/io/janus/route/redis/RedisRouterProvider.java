@@ -11,7 +11,8 @@ import java.util.Map;
 
 /**
  * Provides the {@link RedisRouter} under the name {@value #NAME}. Properties (config.yaml's
- * {@code router:} section): {@code redis.host} and {@code redis.port} (127.0.0.1:6379 by default),
+ * {@code router:} section): the {@code redis.*} keys of {@link RedisRouteOptions#fromProperties} ({@code redis.addresses},
+ * {@code redis.cluster}, timeouts; 127.0.0.1:6379 standalone by default),
  * {@code ttlMs} (claim TTL, {@value RedisRouter#DEFAULT_TTL_MS} by default), {@code renewIntervalMs} (a
  * third of the TTL by default), {@code cacheTtlMs} ({@value RedisRouter#DEFAULT_CACHE_TTL_MS}),
  * {@code maxStaleMs} ({@value RedisRouter#DEFAULT_MAX_STALE_MS}) and {@code maxClaims}
@@ -48,7 +49,7 @@ public final class RedisRouterProvider extends RouterProvider {
         Map<String, String> p = context.properties();
         Duration ttl = RedisProperties.millis(p, "router", "ttlMs", Duration.ofMillis(RedisRouter.DEFAULT_TTL_MS));
         RedisRouter.Builder b = RedisRouter.builder(context.discovery(), context.routes())
-                .redisOptions(RedisProperties.options(p, "router"))
+                .redisOptions(RedisProperties.options(p))
                 .health(context.health())
                 .ttl(ttl)
                 .cacheTtl(RedisProperties.millis(p, "router", "cacheTtlMs",

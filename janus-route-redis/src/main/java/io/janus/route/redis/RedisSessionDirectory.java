@@ -52,8 +52,9 @@ import org.slf4j.LoggerFactory;
  * renewed on the same timer and deleted on {@link #close()}. A gateway is alive while its key exists.
  *
  * <p><b>Login ({@link #register}).</b> {@code SET NX PX} of the player's entry. When another session
- * holds it: on this gateway, the entry is taken over (the gateway's own registry already settled the
- * duplicate); on another live gateway, {@link DuplicateLoginPolicy#REJECT_NEW} refuses the login with
+ * holds it: on this gateway, the entry is taken over (the gateway's own registry settles the duplicate
+ * next: it closes the older session), except that {@link DuplicateLoginPolicy#REJECT_NEW} with the older
+ * session still open refuses the login with {@link Reason#DUPLICATE_LOGIN}; on another live gateway, {@link DuplicateLoginPolicy#REJECT_NEW} refuses the login with
  * {@link Reason#DUPLICATE_LOGIN} and {@link DuplicateLoginPolicy#KICK_OLD} takes the entry over with
  * compare-and-swap ({@link RouteTable#reclaim}) and then publishes a {@code SessionKick} with
  * {@link Reason#DUPLICATE_LOGIN} for the older session to its gateway; on a dead gateway the entry is
@@ -211,8 +212,17 @@ public final class RedisSessionDirectory implements SessionDirectory {
                     return CompletableFuture.completedFuture(Outcome.DONE);
                 }
                 String heldBy = GatewayChannels.entryGateway(held);
-                if (gatewayId.equals(heldBy) || heldBy == null) {
-                    // This gateway's registry settled the duplicate already; a value not ours is garbage.
+                if (gatewayId.equals(heldBy)) {
+                    // This gateway's registry settles duplicates among its own sessions, right after this
+                    // answer: with REJECT_NEW a live older session keeps its entry and the login is refused.
+                    Session older = context.sessions().session(GatewayChannels.entrySession(held));
+                    if (policy == DuplicateLoginPolicy.REJECT_NEW && older != null && older.isActive()) {
+                        return CompletableFuture.completedFuture(Outcome.REJECTED);
+                    }
+                    return takeOver(t, key, held, mine, null, session);
+                }
+                if (heldBy == null) {
+                    // Not a value this directory writes: take it over.
                     return takeOver(t, key, held, mine, null, session);
                 }
                 return call(() -> redis.async().exists(GatewayChannels.presenceKey(heldBy))).thenCompose(live -> {
@@ -234,7 +244,7 @@ public final class RedisSessionDirectory implements SessionDirectory {
                 result.complete(null);
             } else if (outcome == Outcome.REJECTED) {
                 result.completeExceptionally(new AuthenticationException(Reason.DUPLICATE_LOGIN,
-                        "player " + session.playerId() + " already has a session on another gateway"));
+                        "player " + session.playerId() + " already has a session"));
             } else if (attempt < MAX_REGISTER_ATTEMPTS) {
                 attempt(t, session, policy, attempt + 1, result);
             } else {

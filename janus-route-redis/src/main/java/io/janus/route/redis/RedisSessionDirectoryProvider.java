@@ -10,7 +10,8 @@ import java.util.Map;
 
 /**
  * Provides the {@link RedisSessionDirectory} under the name {@value #NAME}. Properties (config.yaml's
- * {@code directory:} section): {@code redis.host} and {@code redis.port} (127.0.0.1:6379 by default),
+ * {@code directory:} section): the {@code redis.*} keys of {@link RedisRouteOptions#fromProperties} ({@code redis.addresses},
+ * {@code redis.cluster}, timeouts; 127.0.0.1:6379 standalone by default),
  * {@code ttlMs} (entry and presence TTL, {@value RedisSessionDirectory#DEFAULT_TTL_MS} by default) and
  * {@code renewIntervalMs} (a third of the TTL by default). The directory it builds owns its Redis
  * connection: it connects on start and closes it on close.
@@ -47,7 +48,7 @@ public final class RedisSessionDirectoryProvider extends SessionDirectoryProvide
         Duration ttl = RedisProperties.millis(properties, "directory", "ttlMs",
                 Duration.ofMillis(RedisSessionDirectory.DEFAULT_TTL_MS));
         RedisSessionDirectory.Builder builder = RedisSessionDirectory.builder(context)
-                .redisOptions(RedisProperties.options(properties, "directory"))
+                .redisOptions(RedisProperties.options(properties))
                 .ttl(ttl);
         if (properties.containsKey("renewIntervalMs")) {
             builder.renewInterval(RedisProperties.millis(properties, "directory", "renewIntervalMs", ttl.dividedBy(3)));

@@ -2,11 +2,12 @@
  * Redis-backed routing for a fleet of gateways, on Lettuce: the foundation of the issue "Three-tier
  * Redis routing, cluster-wide push, multicast and broadcast".
  *
- * <p><b>What exists</b> (standalone Redis only):
+ * <p><b>What exists</b> (standalone Redis and Redis Cluster):
  * <ul>
- *   <li>{@link io.janus.route.redis.RedisRouteClient}: one asynchronous Lettuce connection with a command
- *       timeout, a bounded request queue, commands refused at once while disconnected, and reconnection
- *       ({@link io.janus.route.redis.RedisRouteOptions});</li>
+ *   <li>{@link io.janus.route.redis.RedisRouteClient}: one asynchronous Lettuce connection, standalone or
+ *       cluster, with a command timeout, a bounded request queue, commands refused at once while
+ *       disconnected, and reconnection ({@link io.janus.route.redis.RedisRouteOptions}, also read from
+ *       {@code redis.*} properties);</li>
  *   <li>{@link io.janus.route.redis.RouteKey}: key names of the gateway table (player to gateway), the
  *       service table ((player, service) to instance) and the object table ((service, object) to
  *       instance), with Redis Cluster hash tags: one player's keys share a slot, players spread over
@@ -42,8 +43,19 @@
  *       served from cache and by hash while Redis is down.</li>
  * </ul>
  *
- * <p><b>What does not exist yet:</b> Redis Cluster connections (the key layout is ready, the client is
- * standalone only); the gRPC push service; per-session pushes to other gateways ({@code GatewayMessage}
- * has no per-session body).
+ * <p><b>Redis Cluster.</b> With {@code redis.cluster=true} (or {@code RedisRouteOptions.builder().cluster(seeds)})
+ * the client is a Lettuce cluster client: it reads the slot map from any seed, connects to every master up
+ * front, sends each command to the master of its key's hash slot, and refreshes the topology periodically
+ * and on redirections or lost connections. Every key of this package is routed alone and every script
+ * touches one key, so nothing needs keys of one slot, yet one player's gateway and service keys share the
+ * hash tag {@code {p:PLAYER}} and so a slot and a master; players, objects and tokens spread over all
+ * slots. Pub/sub uses classic {@code PUBLISH}/{@code SUBSCRIBE}, which the cluster bus carries to every
+ * node. While a master is down, its keys fail at once or within the command timeout (tokens with {@code AUTH_UNAVAILABLE}, cached routes
+ * are still served) and the other masters keep working; nothing is lost on masters that stay up, and a
+ * master restarted without persistence comes back empty. Tested against three real masters
+ * ({@code Cluster*Test}).
+ *
+ * <p><b>What does not exist yet:</b> per-session pushes to other gateways ({@code GatewayMessage} has no
+ * per-session body, so {@code RedisPusher.pushToSession} reaches this gateway's sessions only).
  */
 package io.janus.route.redis;

@@ -61,7 +61,7 @@ final class RedisRouterGatewayIT {
                 .tunnel("grpc", Map.of())
                 .discovery(discovery)
                 .routes(ModuleRoutes.builder().defaultService("game").build())
-                .router("redis", Map.of("redis.host", "127.0.0.1", "redis.port", Integer.toString(redisServer.port()),
+                .router("redis", Map.of("redis.addresses", "127.0.0.1:" + redisServer.port(),
                         "ttlMs", "3000", "cacheTtlMs", "200"))
                 .workerThreads(1)
                 .shutdownTimeout(Duration.ofSeconds(2))

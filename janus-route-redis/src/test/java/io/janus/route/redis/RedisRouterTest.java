@@ -260,7 +260,7 @@ final class RedisRouterTest {
 
             @Override
             public Map<String, String> properties() {
-                return Map.of("redis.host", "127.0.0.1", "redis.port", Integer.toString(server.port()),
+                return Map.of("redis.addresses", "127.0.0.1:" + server.port(),
                         "ttlMs", "3000", "cacheTtlMs", "100");
             }
         };

@@ -218,6 +218,23 @@ final class RedisSessionDirectoryTest {
     }
 
     @Test
+    void rejectNewOnTheSameGatewayKeepsTheOpenOlderSessionsEntry() throws Exception {
+        TestGateway a = gateway("dir-e2");
+        RedisSessionDirectory dir = directory(a);
+        long p = player();
+        SessionInfo first = a.login(p);
+        get(dir.register(first, DuplicateLoginPolicy.REJECT_NEW));
+        assertThatThrownBy(() -> get(dir.register(a.login(p), DuplicateLoginPolicy.REJECT_NEW)))
+                .cause().satisfies(e -> assertThat(((JanusException) e).reason()).isEqualTo(Reason.DUPLICATE_LOGIN));
+        assertThat(entry(p)).isEqualTo("dir-e2/" + first.sessionId());
+        // Once the older one is gone, a new login takes the entry.
+        a.drop(first);
+        SessionInfo third = a.login(p);
+        get(dir.register(third, DuplicateLoginPolicy.REJECT_NEW));
+        assertThat(entry(p)).isEqualTo("dir-e2/" + third.sessionId());
+    }
+
+    @Test
     void renewalFindingTheEntryHeldByANewerLoginClosesTheLocalSession() throws Exception {
         TestGateway a = gateway("dir-f1");
         RedisSessionDirectory dir = directory(a);
@@ -283,8 +300,8 @@ final class RedisSessionDirectoryTest {
 
     @Test
     void theProviderIsFoundByNameBuildsFromPropertiesAndOwnsItsConnection() throws Exception {
-        TestGateway a = new TestGateway("dir-i1", Map.of("redis.host", "127.0.0.1",
-                "redis.port", Integer.toString(server.port()), "ttlMs", "900", "renewIntervalMs", "100"));
+        TestGateway a = new TestGateway("dir-i1", Map.of("redis.addresses", "127.0.0.1:" + server.port(),
+                "ttlMs", "900", "renewIntervalMs", "100"));
         open.add(a);
         SessionDirectory dir = SessionDirectoryRegistry.getDefaultRegistry().getProvider("redis").newDirectory(a);
         assertThat(dir).isInstanceOf(RedisSessionDirectory.class);

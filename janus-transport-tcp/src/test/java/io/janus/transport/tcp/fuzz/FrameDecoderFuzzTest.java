@@ -17,6 +17,7 @@ import java.util.List;
 import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;
 import net.jqwik.api.Combinators;
+import net.jqwik.api.Example;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
@@ -57,6 +58,21 @@ class FrameDecoderFuzzTest {
             @ForAll("reads") List<Integer> reads) {
         check(stream, reads);
         Statistics.collect(Fuzz.takeOutcome());
+    }
+
+    /**
+     * Found by the property above: frames of 1,026 bytes read one byte, then 2,048 bytes, and so on.
+     * Netty's merging cumulator grew its buffer in place, read bytes included, to 8 KiB while the decoder
+     * needed at most about 3 KiB; FrameDecoder now drops read bytes before the buffer grows.
+     */
+    @Example
+    void theCumulationDropsReadBytesBeforeItGrows() {
+        byte[] stream = new byte[4 * (HEADER + 1022)];
+        ByteBuffer frames = ByteBuffer.wrap(stream);
+        for (int i = 0; i < 4; i++) {
+            frames.putInt(1022).position(frames.position() + 1022);
+        }
+        check(stream, List.of(1, 2048));
     }
 
     /** What section 2 reads from a stream: its frames, and why it stops (null: it does not fail). */
