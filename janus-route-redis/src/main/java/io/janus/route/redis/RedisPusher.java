@@ -15,6 +15,7 @@ import io.janus.core.game.Pusher;
 import io.lettuce.core.KeyValue;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -47,9 +48,11 @@ import java.util.function.Supplier;
  * have it (pub/sub is at most once: a gateway that is not subscribed at that instant never sees it).
  * {@code true} and the counts mean: the player had a gateway-table entry and the {@code PUBLISH} reached
  * at least one subscriber of that gateway's channel (its session may have closed since); for
- * {@link #broadcast}, the number of gateways subscribed to the broadcast channel; for
+ * {@link #broadcast}, the number of subscribers of the broadcast channel (the gateways); for
  * {@link #kickSession}, that the kick reached at least one gateway. Sessions of this gateway, when
- * there is a local pusher, count as the local pusher says.
+ * there is a local pusher, count as the local pusher says. On Redis Cluster, a {@code PUBLISH} reply
+ * counts only the subscribers connected to the node that took it, so a published message counts as
+ * reached, and the broadcast count is a lower bound (0 does not mean that no gateway got it).
  *
  * <p><b>Bounds.</b> At most {@value #MAX_PLAYERS_PER_MULTICAST} distinct players per multicast (as
  * {@code janus.v1.PlayerList} says), else the stage fails with {@link IllegalArgumentException}; at
@@ -135,7 +138,7 @@ public final class RedisPusher implements Pusher {
             }
             return publish(GatewayChannels.channel(gateway), message()
                     .setPlayers(PlayerPush.newBuilder().setPacket(packet(push)).addPlayerIds(playerId))
-                    .build()).thenApply(receivers -> receivers > 0);
+                    .build()).thenApply(this::reached);
         });
     }
 
@@ -203,7 +206,7 @@ public final class RedisPusher implements Pusher {
             String text) {
         return publish(channel, message().setKick(SessionKick.newBuilder().setPlayerId(playerId)
                 .setSessionId(sessionId).setReason(reason).setMessage(text)).build())
-                .thenApply(receivers -> receivers > 0);
+                .thenApply(this::reached);
     }
 
     @Override
@@ -246,7 +249,7 @@ public final class RedisPusher implements Pusher {
             } else {
                 one = publish(GatewayChannels.channel(gateway), message()
                         .setPlayers(PlayerPush.newBuilder().setPacket(packet).addAllPlayerIds(players)).build())
-                        .thenApply(receivers -> receivers > 0 ? players.size() : 0);
+                        .thenApply(receivers -> reached(receivers) ? players.size() : 0);
             }
             sent.add(one.toCompletableFuture());
         });
@@ -302,18 +305,35 @@ public final class RedisPusher implements Pusher {
             reads.add(this.<List<KeyValue<String, String>>>command(r -> r.async().mget(keys)).toCompletableFuture());
         }
         return CompletableFuture.allOf(reads.toArray(new CompletableFuture<?>[0])).thenApply(ignored -> {
+            // Matched by key, not position: on a cluster, Lettuce splits an MGET by slot.
+            Map<String, Long> byKey = new HashMap<>();
+            for (Long player : players) {
+                byKey.put(RouteKey.gateway(Long.toString(player)).redisKey(), player);
+            }
             Map<Long, String> found = new LinkedHashMap<>();
-            int i = 0;
             for (CompletableFuture<List<KeyValue<String, String>>> read : reads) {
                 for (KeyValue<String, String> kv : read.join()) {
-                    if (kv.hasValue()) {
-                        found.put(players.get(i), kv.getValue());
+                    Long player = byKey.get(kv.getKey());
+                    if (kv.hasValue() && player != null) {
+                        found.put(player, kv.getValue());
                     }
-                    i++;
                 }
             }
             return found;
         });
+    }
+
+    /**
+     * Whether a PUBLISH to a gateway's channel reached it. On standalone Redis the reply counts the
+     * subscribers; on a cluster it counts only those connected to the node that took the PUBLISH (the
+     * cluster bus forwards to the others uncounted), so there a published message counts as reached.
+     */
+    private boolean reached(long receivers) {
+        if (receivers > 0) {
+            return true;
+        }
+        RedisRouteClient client = redis.get();
+        return client != null && client.isCluster();
     }
 
     private CompletionStage<Long> publish(String channel, GatewayMessage message) {
