@@ -8,7 +8,7 @@ import io.janus.api.Packet;
 import io.janus.api.PlayerPush;
 import io.janus.api.Reason;
 import io.janus.api.SessionKick;
-import io.janus.core.RequestException;
+import io.janus.core.PushException;
 import io.janus.core.game.Audience;
 import io.janus.core.game.Push;
 import io.janus.core.game.Pusher;
@@ -55,17 +55,17 @@ import java.util.function.Supplier;
  * reached, and the broadcast count is a lower bound (0 does not mean that no gateway got it).
  *
  * <p><b>Bounds.</b> At most {@value #MAX_PLAYERS_PER_MULTICAST} distinct players per multicast (as
- * {@code janus.v1.PlayerList} says), else the stage fails with {@link IllegalArgumentException}; at
- * most {@code maxInFlight} calls in flight (each issues at most
+ * {@code janus.v1.PlayerList} says), else the stage fails with a {@link PushException} of
+ * {@link Reason#PUSH_TOO_MANY_TARGETS}; at most {@code maxInFlight} calls in flight (each issues at most
  * {@value #MAX_PLAYERS_PER_MULTICAST}/{@value #LOOKUP_BATCH} lookups and one publish per gateway), else
- * the stage fails at once with a {@link RequestException} of {@link Reason#OVERLOADED}. Lettuce's
- * request queue ({@link RedisRouteOptions#requestQueueSize()}) bounds the commands below that.
+ * the stage fails at once with {@link Reason#PUSH_BACKLOG_FULL}. Lettuce's request queue
+ * ({@link RedisRouteOptions#requestQueueSize()}) bounds the commands below that.
  *
- * <p><b>Failures.</b> When Redis cannot answer, stages fail with a {@link RequestException} of
- * {@link Reason#DIRECTORY_UNAVAILABLE}; nothing is queued for later. {@link #pushToSession} reaches a
- * session of this gateway only: a session id alone does not say which gateway holds it and
- * {@code GatewayMessage} has no per-session push, so elsewhere the stage fails with
- * {@link Reason#NO_ROUTE}; use {@link #pushToPlayer}. {@link #kickSession} of a session elsewhere goes to
+ * <p><b>Failures.</b> When Redis cannot answer, stages fail with a {@link PushException} of
+ * {@link Reason#PUSH_UNAVAILABLE}; nothing is queued for later. These are the reasons the gateway's push
+ * service reports too. {@link #pushToSession} reaches a session of this gateway only: a session id alone
+ * does not say which gateway holds it and {@code GatewayMessage} has no per-session push, so elsewhere
+ * the stage fails with {@link Reason#PUSH_UNAVAILABLE}; use {@link #pushToPlayer}. {@link #kickSession} of a session elsewhere goes to
  * the broadcast channel, and the gateway holding it closes it.
  *
  * <p>Thread-safe; never blocks. Stages complete on the Redis client's threads: callbacks must not block.
@@ -153,8 +153,8 @@ public final class RedisPusher implements Pusher {
                 : CompletableFuture.failedFuture(noSessionRoute(sessionId)));
     }
 
-    private static RequestException noSessionRoute(long sessionId) {
-        return RequestException.of(Reason.NO_ROUTE, "session " + sessionId
+    private static PushException noSessionRoute(long sessionId) {
+        return new PushException(Reason.PUSH_UNAVAILABLE, "session " + sessionId
                 + " is not on this gateway, and a cluster push reaches sessions by player: use pushToPlayer");
     }
 
@@ -217,8 +217,8 @@ public final class RedisPusher implements Pusher {
         for (Long id : playerIds) {
             players.add(requireNonNull(id, "playerIds contains null"));
             if (players.size() > MAX_PLAYERS_PER_MULTICAST) {
-                return CompletableFuture.failedFuture(new IllegalArgumentException("multicast to more than "
-                        + MAX_PLAYERS_PER_MULTICAST + " distinct players (expected: at most "
+                return CompletableFuture.failedFuture(new PushException(Reason.PUSH_TOO_MANY_TARGETS,
+                        "multicast to more than " + MAX_PLAYERS_PER_MULTICAST + " distinct players (expected: at most "
                         + MAX_PLAYERS_PER_MULTICAST + "; split the list)"));
             }
         }
@@ -277,7 +277,7 @@ public final class RedisPusher implements Pusher {
     private <T> CompletionStage<T> guarded(Supplier<CompletionStage<T>> call) {
         if (inFlight.incrementAndGet() > maxInFlight) {
             inFlight.decrementAndGet();
-            return CompletableFuture.failedFuture(RequestException.of(Reason.OVERLOADED,
+            return CompletableFuture.failedFuture(new PushException(Reason.PUSH_BACKLOG_FULL,
                     "more than " + maxInFlight + " cluster pushes in flight; retry later"));
         }
         CompletionStage<T> stage;
@@ -341,11 +341,11 @@ public final class RedisPusher implements Pusher {
         return command(r -> r.async().publish(channel, payload));
     }
 
-    /** Runs one Redis command; a refusal or failure becomes {@link Reason#DIRECTORY_UNAVAILABLE}. */
+    /** Runs one Redis command; a refusal or failure becomes {@link Reason#PUSH_UNAVAILABLE}. */
     private <T> CompletionStage<T> command(java.util.function.Function<RedisRouteClient, CompletionStage<T>> call) {
         RedisRouteClient client = redis.get();
         if (client == null) {
-            return CompletableFuture.failedFuture(RequestException.of(Reason.DIRECTORY_UNAVAILABLE,
+            return CompletableFuture.failedFuture(new PushException(Reason.PUSH_UNAVAILABLE,
                     "the session directory is not connected to Redis"));
         }
         CompletableFuture<T> result = new CompletableFuture<>();
@@ -364,10 +364,11 @@ public final class RedisPusher implements Pusher {
         return result;
     }
 
-    static RequestException unavailable(Throwable error) {
+    static PushException unavailable(Throwable error) {
         Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
-        return RequestException.of(Reason.DIRECTORY_UNAVAILABLE,
-                "session directory unavailable (" + cause.getClass().getSimpleName() + ": " + cause.getMessage() + ")");
+        return new PushException(Reason.PUSH_UNAVAILABLE,
+                "session directory unavailable (" + cause.getClass().getSimpleName() + ": " + cause.getMessage() + ")",
+                cause);
     }
 
     private GatewayMessage.Builder message() {
@@ -413,7 +414,7 @@ public final class RedisPusher implements Pusher {
         }
 
         /**
-         * Sets the most calls in flight; more fail at once with {@link Reason#OVERLOADED}.
+         * Sets the most calls in flight; more fail at once with {@link Reason#PUSH_BACKLOG_FULL}.
          *
          * @param maxInFlight at least 1 ({@value RedisPusher#DEFAULT_MAX_IN_FLIGHT} by default)
          * @return this builder

@@ -264,7 +264,7 @@ final class RedisClusterGatewaysIT {
         }
         for (CompletableFuture<Integer> push : pushes) {
             assertThatThrownBy(() -> push.get(10, TimeUnit.SECONDS)).cause()
-                    .satisfies(e -> assertThat(((JanusException) e).reason()).isEqualTo(Reason.DIRECTORY_UNAVAILABLE));
+                    .satisfies(e -> assertThat(((JanusException) e).reason()).isEqualTo(Reason.PUSH_UNAVAILABLE));
         }
         assertThat(sdk.inFlight()).isZero();
         JanusClient refused = TestKeys.client().transport("tcp").build();

@@ -225,7 +225,7 @@ final class RedisPusherTest {
         get(dirA.register(s, DuplicateLoginPolicy.KICK_OLD));
         assertThat(get(dirA.pusher().pushToSession(s.sessionId(), HELLO))).isTrue();
         assertThatThrownBy(() -> get(sdk.pushToSession(s.sessionId(), HELLO))).isInstanceOf(ExecutionException.class)
-                .cause().satisfies(e -> assertThat(((JanusException) e).reason()).isEqualTo(Reason.NO_ROUTE));
+                .cause().satisfies(e -> assertThat(((JanusException) e).reason()).isEqualTo(Reason.PUSH_UNAVAILABLE));
     }
 
     @Test
@@ -245,7 +245,7 @@ final class RedisPusherTest {
     }
 
     @Test
-    void callsOverTheInFlightBoundFailFastWithOverloaded() throws Exception {
+    void callsOverTheInFlightBoundFailFastWithBacklogFull() throws Exception {
         RedisPusher narrow = RedisPusher.builder(redis).maxInFlight(1).build();
         List<CompletableFuture<Boolean>> calls = new ArrayList<>();
         for (int i = 0; i < 50; i++) {
@@ -256,7 +256,7 @@ final class RedisPusherTest {
             try {
                 assertThat(call.get(10, TimeUnit.SECONDS)).isFalse();
             } catch (ExecutionException e) {
-                assertThat(((JanusException) e.getCause()).reason()).isEqualTo(Reason.OVERLOADED);
+                assertThat(((JanusException) e.getCause()).reason()).isEqualTo(Reason.PUSH_BACKLOG_FULL);
                 overloaded++;
             }
         }
@@ -271,12 +271,13 @@ final class RedisPusherTest {
             many.add(i);
         }
         assertThatThrownBy(() -> get(sdk.multicast(many, HELLO))).isInstanceOf(ExecutionException.class)
-                .hasCauseInstanceOf(IllegalArgumentException.class).hasMessageContaining("10000");
+                .hasMessageContaining("10000").cause()
+                .satisfies(e -> assertThat(((JanusException) e).reason()).isEqualTo(Reason.PUSH_TOO_MANY_TARGETS));
         assertThat(get(sdk.multicast(List.of(), HELLO))).isZero();
     }
 
     @Test
-    void whenRedisIsDownPushesFailWithDirectoryUnavailable() throws Exception {
+    void whenRedisIsDownPushesFailWithPushUnavailable() throws Exception {
         RedisServer own = RedisServer.start();
         try (RedisRouteClient client = get(RedisRouteClient.connect(own.options()))) {
             RedisPusher pusher = RedisPusher.builder(client).build();
@@ -284,10 +285,10 @@ final class RedisPusherTest {
             Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> !client.isConnected());
             assertThatThrownBy(() -> get(pusher.pushToPlayer(1, HELLO))).isInstanceOf(ExecutionException.class)
                     .cause().satisfies(e -> assertThat(((JanusException) e).reason())
-                            .isEqualTo(Reason.DIRECTORY_UNAVAILABLE));
+                            .isEqualTo(Reason.PUSH_UNAVAILABLE));
             assertThatThrownBy(() -> get(pusher.broadcast(HELLO, Audience.all())))
                     .cause().satisfies(e -> assertThat(((JanusException) e).reason())
-                            .isEqualTo(Reason.DIRECTORY_UNAVAILABLE));
+                            .isEqualTo(Reason.PUSH_UNAVAILABLE));
             assertThat(pusher.inFlight()).isZero();
         } finally {
             own.stop();
