@@ -4,7 +4,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.google.protobuf.ByteString;
+import io.grpc.ManagedChannel;
+import io.grpc.netty.NettyChannelBuilder;
 import io.janus.api.Packet;
+import io.janus.api.PlayerList;
+import io.janus.api.PushReply;
+import io.janus.api.PushRequest;
+import io.janus.api.PushServiceGrpc;
 import io.janus.api.Reason;
 import io.janus.client.ClientSession;
 import io.janus.client.JanusClient;
@@ -17,6 +23,7 @@ import io.janus.core.game.Audience;
 import io.janus.core.game.GameHandlers;
 import io.janus.core.game.Push;
 import io.janus.core.routing.ModuleRoutes;
+import io.janus.core.spi.Transport;
 import io.janus.core.tunnel.grpc.GameServiceServer;
 import io.janus.transport.kcp.KcpTransport;
 import io.janus.transport.tcp.TcpTransport;
@@ -48,8 +55,8 @@ import org.junit.jupiter.api.Timeout;
 /**
  * Two real gateways sharing one real redis-server and one remote game service: gateway A on TCP,
  * gateway B on TCP, WebSocket and KCP, both with the {@code redis} session directory and router and
- * the gRPC tunnel; the game service reaches players with its own {@link RedisPusher}; clients are
- * janus-client over loopback.
+ * the gRPC tunnel and the push service; the game service reaches players with its own
+ * {@link RedisPusher}; clients are janus-client over loopback.
  */
 @Timeout(value = 90, unit = TimeUnit.SECONDS)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
@@ -105,8 +112,9 @@ final class RedisClusterGatewaysIT {
                 "renewIntervalMs", "500");
     }
 
-    private static Gateway gateway(String id, io.janus.core.spi.Transport... transports) throws Exception {
+    private static Gateway gateway(String id, Transport... transports) throws Exception {
         Gateway.Builder builder = Gateway.builder().id(id).identity(TestKeys.GATEWAY)
+                .pushService(loopback())
                 .authenticator(TestGame.authenticator())
                 .tunnel("grpc", Map.of())
                 .discovery(discovery)
@@ -115,7 +123,7 @@ final class RedisClusterGatewaysIT {
                 .directory("redis", redisProperties())
                 .workerThreads(1)
                 .shutdownTimeout(Duration.ofSeconds(2));
-        for (io.janus.core.spi.Transport t : transports) {
+        for (Transport t : transports) {
             builder.transport(t);
         }
         Gateway gateway = builder.build();
@@ -193,6 +201,29 @@ final class RedisClusterGatewaysIT {
         assertThat(found).isEqualTo("3");
         Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> onA.received(PUSH_SEQ, "to all")
                 && onB.received(PUSH_SEQ, "to all") && onBws.received(PUSH_SEQ, "to all"));
+    }
+
+    @Test
+    void thePushServiceOfOneGatewayReachesPlayersOnTheOther() throws Exception {
+        Player onA = new Player(a, "tcp");
+        Player onB = new Player(b, "kcp");
+        ManagedChannel channel = NettyChannelBuilder.forAddress(a.pushAddress()).usePlaintext()
+                .build();
+        try {
+            PushReply reply = PushServiceGrpc.newBlockingStub(channel)
+                    .withDeadlineAfter(10, TimeUnit.SECONDS)
+                    .push(PushRequest.newBuilder()
+                            .setPacket(Packet.newBuilder().setModule(CLUSTER).setSeq(PUSH_SEQ)
+                                    .setBody(ByteString.copyFromUtf8("via push service")))
+                            .setPlayers(PlayerList.newBuilder().addPlayerIds(onA.playerId())
+                                    .addPlayerIds(onB.playerId()).addPlayerIds(PLAYERS.incrementAndGet()))
+                            .build());
+            assertThat(reply.getAccepted()).isEqualTo(2);
+        } finally {
+            channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+        }
+        Awaitility.await().atMost(Duration.ofSeconds(5))
+                .until(() -> onA.received(PUSH_SEQ, "via push service") && onB.received(PUSH_SEQ, "via push service"));
     }
 
     @Test
