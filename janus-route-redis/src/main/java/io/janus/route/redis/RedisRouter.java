@@ -18,7 +18,6 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
@@ -445,8 +444,12 @@ public final class RedisRouter implements Router {
         claims.clear();
         RedisRouteClient client = redis;
         if (ownedOptions != null && client != null) {
+            CompletableFuture<Void> done = client.closeAsync().toCompletableFuture();
+            if (Thread.currentThread() instanceof io.netty.util.concurrent.FastThreadLocalThread) {
+                return; // never wait on an event loop
+            }
             try {
-                client.closeAsync().toCompletableFuture().get(3, TimeUnit.SECONDS);
+                done.get(3, TimeUnit.SECONDS);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             } catch (Exception e) {

@@ -19,6 +19,7 @@ import io.janus.core.session.SessionInfo;
 import io.janus.core.spi.SessionDirectory;
 import io.janus.core.spi.SessionDirectoryContext;
 import io.lettuce.core.SetArgs;
+import io.netty.util.concurrent.FastThreadLocalThread;
 import io.lettuce.core.pubsub.RedisPubSubAdapter;
 import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
 import java.time.Duration;
@@ -84,8 +85,8 @@ import org.slf4j.LoggerFactory;
  * connection and never closes it; one built with {@link Builder#redisOptions(RedisRouteOptions)} (the
  * provider does) connects in {@link #start()} and closes its connection in {@link #close()}.
  *
- * <p>Nothing here blocks an event loop except {@link #close()}, which waits (at most a few seconds) for
- * the releases and the connection to close.
+ * <p>Nothing here blocks an event loop. {@link #close()} waits (at most a few seconds) for the releases
+ * and the connection to close, except on a Netty or Lettuce thread, where it only starts them.
  */
 public final class RedisSessionDirectory implements SessionDirectory {
 
@@ -488,10 +489,14 @@ public final class RedisSessionDirectory implements SessionDirectory {
             releases.add(call(() -> redis.async().del(GatewayChannels.presenceKey(gatewayId))).toCompletableFuture());
         }
         local.clear();
+        CompletableFuture<Void> released = CompletableFuture.allOf(releases.toArray(new CompletableFuture<?>[0]))
+                .handle((a, b) -> null).thenCompose(ignored -> closeConnections()).toCompletableFuture();
+        if (Thread.currentThread() instanceof FastThreadLocalThread) {
+            // An event loop (Netty's or Lettuce's): never wait there; the releases finish on their own.
+            return;
+        }
         try {
-            CompletableFuture.allOf(releases.toArray(new CompletableFuture<?>[0])).handle((a, b) -> null)
-                    .thenCompose(ignored -> closeConnections())
-                    .toCompletableFuture().get(CLOSE_WAIT_MS, TimeUnit.MILLISECONDS);
+            released.get(CLOSE_WAIT_MS, TimeUnit.MILLISECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } catch (Exception e) {
