@@ -65,8 +65,14 @@ final class RedisPusherTest {
             public void message(String pattern, String channel, String message) {
                 published.computeIfAbsent(channel, k -> new AtomicInteger()).incrementAndGet();
             }
+
+            @Override
+            public void message(String channel, String message) {
+                published.computeIfAbsent(channel, k -> new AtomicInteger()).incrementAndGet();
+            }
         });
-        get(spy.async().psubscribe("janus:*"));
+        get(spy.async().psubscribe("janus:gw:push-*"));
+        get(spy.async().subscribe(GatewayChannels.BROADCAST));
         a = new TestGateway("push-a");
         b = new TestGateway("push-b");
         c = new TestGateway("push-c");
@@ -175,6 +181,10 @@ final class RedisPusherTest {
         Awaitility.await().atMost(Duration.ofSeconds(5))
                 .until(() -> b.deliveries("multicast").stream().anyMatch(d -> d.ids.equals(List.of(p))));
         assertThat(get(sdk.pushToPlayer(PLAYERS.incrementAndGet(), HELLO))).isFalse();
+        // An entry left by a gateway that died: nobody listens on its channel.
+        long orphan = PLAYERS.incrementAndGet();
+        get(redis.async().set(RouteKey.gateway(Long.toString(orphan)).redisKey(), "ghost/5"));
+        assertThat(get(sdk.pushToPlayer(orphan, HELLO))).isFalse();
         // From gateway A's pusher: not local, so published to B.
         assertThat(get(dirA.pusher().pushToPlayer(p, HELLO))).isTrue();
         Awaitility.await().atMost(Duration.ofSeconds(5))

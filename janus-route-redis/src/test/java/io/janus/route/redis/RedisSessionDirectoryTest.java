@@ -14,6 +14,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -168,6 +169,32 @@ final class RedisSessionDirectoryTest {
         dirA.unregister(older);
         Awaitility.await().atMost(Duration.ofSeconds(2)).until(() -> dirA.localEntries() == 0);
         assertThat(entry(p)).isEqualTo("dir-b2/" + newer.sessionId());
+    }
+
+    @Test
+    void concurrentLoginsOfOnePlayerOnTwoGatewaysLeaveExactlyOneSessionOpenHoldingTheEntry() throws Exception {
+        TestGateway a = gateway("dir-r1");
+        TestGateway b = gateway("dir-r2");
+        RedisSessionDirectory dirA = directory(a);
+        RedisSessionDirectory dirB = directory(b);
+        for (int round = 0; round < 20; round++) {
+            long p = player();
+            SessionInfo onA = a.login(p);
+            SessionInfo onB = b.login(p);
+            CompletableFuture<Void> ra = dirA.register(onA, DuplicateLoginPolicy.KICK_OLD).toCompletableFuture();
+            CompletableFuture<Void> rb = dirB.register(onB, DuplicateLoginPolicy.KICK_OLD).toCompletableFuture();
+            ra.get(10, TimeUnit.SECONDS);
+            rb.get(10, TimeUnit.SECONDS);
+            Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> a.isOpen(onA) ^ b.isOpen(onB));
+            String holder = entry(p);
+            if (a.isOpen(onA)) {
+                assertThat(holder).isEqualTo("dir-r1/" + onA.sessionId());
+                assertThat(b.closeReason(onB)).isEqualTo(Reason.DUPLICATE_LOGIN);
+            } else {
+                assertThat(holder).isEqualTo("dir-r2/" + onB.sessionId());
+                assertThat(a.closeReason(onA)).isEqualTo(Reason.DUPLICATE_LOGIN);
+            }
+        }
     }
 
     @Test
