@@ -187,8 +187,12 @@ class SessionResumeTest {
         }
 
         void login(boolean resumable) throws Exception {
+            loginAs(PLAYER, resumable);
+        }
+
+        void loginAs(long player, boolean resumable) throws Exception {
             conn.send(SystemPackets.packet(SystemSeq.LOGIN, 1,
-                    LoginRequest.newBuilder().setToken("player-" + PLAYER).setResumable(resumable).build()));
+                    LoginRequest.newBuilder().setToken("player-" + player).setResumable(resumable).build()));
             Packet answer = next();
             assertThat(SystemPackets.is(answer, SystemSeq.LOGIN)).isTrue();
             assertThat(answer.getStatus()).isZero();
@@ -695,6 +699,23 @@ class SessionResumeTest {
         c.expectRefusal(Reason.PROTOCOL_VIOLATION);
         old.received = 2;
         assertStillResumable(old);
+    }
+
+    @Test
+    void noMoreSessionsDetachThanTheGatewayTakesConnections() throws Exception {
+        start(SessionOptions.builder().maxConnections(1).build());
+        Client a = detachedSession();
+
+        Client b = new Client(null);
+        b.loginAs(PLAYER + 1, true);
+        b.touchGame();
+        b.drop();
+
+        await().atMost(Duration.ofSeconds(5)).until(() -> gameSawClosed.size() == 1);
+        assertThat(gameSawClosed.get(0).playerId()).as("the second session ended at once").isEqualTo(PLAYER + 1);
+        assertThat(gateway.stats().sessionsDetached()).isEqualTo(1);
+        assertThat(gateway.sessions().size()).isEqualTo(1);
+        assertStillResumable(a);
     }
 
     @Test
