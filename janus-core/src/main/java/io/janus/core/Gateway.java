@@ -190,6 +190,11 @@ public final class Gateway implements AutoCloseable {
         if (authenticator == null) {
             authenticator = AuthenticatorRegistry.getDefaultRegistry().select(b.authenticatorName)
                     .newAuthenticator(b.authenticatorProperties);
+            if (authenticator instanceof AutoCloseable) {
+                // Built here from properties, so it is the gateway's to close (a shared replay cache's
+                // connection, for example).
+                owned.add((AutoCloseable) authenticator);
+            }
         }
 
         Discovery configured = b.discovery != null ? b.discovery
