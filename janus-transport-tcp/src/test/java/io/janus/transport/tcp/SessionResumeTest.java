@@ -532,6 +532,27 @@ class SessionResumeTest {
     }
 
     @Test
+    void anIdleConnectionIsDroppedButItsResumableSessionWaitsForAResume() throws Exception {
+        start(SessionOptions.builder().idleTimeout(Duration.ofMillis(600)).heartbeatInterval(Duration.ofMillis(200))
+                .build());
+        Client first = new Client(null);
+        first.login(true);
+        first.touchGame();
+
+        // Silent for longer than the idle timeout: the gateway drops the connection without a kick.
+        assertThat(first.conn.awaitClosed(Duration.ofSeconds(5))).isTrue();
+        assertThat(first.conn.poll(Duration.ZERO)).as("no kick: the session is not over").isNull();
+        awaitDetached(1);
+        assertThat(gateway.stats().sessionsClosed(Reason.IDLE_TIMEOUT)).isZero();
+        assertThat(gameSawClosed).isEmpty();
+
+        Client second = new Client(null);
+        second.resume(first);
+        second.send(echo(3));
+        assertThat(second.next().getIndex()).isEqualTo(3);
+    }
+
+    @Test
     void aSessionResumesTwiceWithTheFreshTicketAndTheOldTicketStopsWorking() throws Exception {
         start(resumable(Duration.ofSeconds(30)));
         Client first = new Client(null);
