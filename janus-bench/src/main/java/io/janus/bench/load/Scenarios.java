@@ -24,8 +24,9 @@ import picocli.CommandLine.Option;
  *   <li>echo through the gRPC tunnel: the same ratio (goal at least 0.3);</li>
  *   <li>idle authenticated sessions: heap plus direct memory per session from the gateway JVM's
  *       MemoryMXBean and BufferPoolMXBeans, after garbage collection (goal at most 4 KiB), and RSS;</li>
- *   <li>broadcast of one 64-byte push to those sessions: deliveries a second counted at the clients
- *       (goal at least 500,000);</li>
+ *   <li>broadcast of one 64-byte push to those sessions with {@code Pusher.broadcast}: deliveries a
+ *       second counted at the clients (goal at least 500,000); then, for comparison, the same with one
+ *       {@code Session.push} per session;</li>
  *   <li>gateway CPU per handshake (with its login), from /proc while the idle sessions connect (goal at
  *       most 200 us);</li>
  *   <li>open loop at half the gateway's closed-loop throughput, against both: p99 added by the gateway
@@ -243,27 +244,44 @@ public final class Scenarios implements Callable<Integer> {
                                     cpu1.cpuSeconds() - cpu0.cpuSeconds(), seconds));
                 }
                 if (wanted(4)) {
-                    long expected = (long) opened * broadcastRounds;
-                    long pushesBefore = fleet.pushes();
-                    long t0 = System.nanoTime();
-                    Map<String, Object> pushed = g.command("push 64 " + broadcastRounds, "PUSHED", 60);
-                    long deadline = t0 + TimeUnit.SECONDS.toNanos(60);
-                    while (fleet.pushes() - pushesBefore < expected && System.nanoTime() < deadline) {
-                        TimeUnit.MILLISECONDS.sleep(5);
-                    }
-                    long got = fleet.pushes() - pushesBefore;
-                    double took = (Math.max(fleet.lastPushNanos(), t0) - t0) / 1e9;
-                    double perSecond = got / took;
-                    results.put("s4_pushed", pushed);
-                    results.put("s4_deliveries", got);
-                    results.put("s4_seconds", took);
-                    row("4", String.format("64-byte push to %,d sessions x %d", opened, broadcastRounds),
+                    // Pusher.broadcast is the scenario; one Session.push per session, as the gateway did
+                    // before it had a broadcast, is measured in the same run for comparison.
+                    double perSecond = broadcast(g, fleet, opened, false);
+                    row("4", String.format("64-byte broadcast to %,d sessions x %d", opened, broadcastRounds),
                             "deliveries per second", perSecond, ">= 500000", perSecond >= 500_000,
-                            String.format("%,d of %,d delivered in %.3f s; gateway loop %.0f ms", got, expected, took,
-                                    pushed.get("millis")));
+                            (String) results.get("s4_note"));
+                    double eachPerSecond = broadcast(g, fleet, opened, true);
+                    results.put("s4_each_deliveries_per_s", eachPerSecond);
+                    out.printf("== scenario 4 with one Session.push per session instead: %,.0f deliveries/s (%s)%n",
+                            eachPerSecond, results.get("s4_each_note"));
                 }
             }
         }
+    }
+
+    /** Pushes to every session of the fleet, {@code --broadcast-rounds} times; deliveries a second at the clients. */
+    private double broadcast(ChildProcess g, Fleet fleet, int opened, boolean each) throws Exception {
+        String key = each ? "s4_each" : "s4";
+        long expected = (long) opened * broadcastRounds;
+        long pushesBefore = fleet.pushes();
+        ProcStats cpu0 = ProcStats.read(g.pid());
+        long t0 = System.nanoTime();
+        Map<String, Object> pushed = g.command("push 64 " + broadcastRounds + (each ? " each" : ""), "PUSHED", 60);
+        long deadline = t0 + TimeUnit.SECONDS.toNanos(60);
+        while (fleet.pushes() - pushesBefore < expected && System.nanoTime() < deadline) {
+            TimeUnit.MILLISECONDS.sleep(5);
+        }
+        long got = fleet.pushes() - pushesBefore;
+        // The gateway's CPU per delivery: what the gateway spends, without the clients that share the cores.
+        double cpuUs = (ProcStats.read(g.pid()).cpuSeconds() - cpu0.cpuSeconds()) * 1e6 / Math.max(1, got);
+        results.put(key + "_gateway_cpu_per_delivery_us", cpuUs);
+        double took = (Math.max(fleet.lastPushNanos(), t0) - t0) / 1e9;
+        results.put(key + "_pushed", pushed);
+        results.put(key + "_deliveries", got);
+        results.put(key + "_seconds", took);
+        results.put(key + "_note", String.format("%,d of %,d delivered in %.3f s; gateway loop %.0f ms; gateway CPU %.2f us"
+                + " per delivery", got, expected, took, pushed.get("millis"), cpuUs));
+        return got / took;
     }
 
     private static double ratio(Map<String, Object> a, Map<String, Object> b, String key) {
