@@ -30,7 +30,8 @@ public final class DefaultSession implements Session {
     private final Channel channel;
     private final String transport;
     private final GatewayRuntime runtime;
-    private final ConcurrentMap<String, Object> attributes = new ConcurrentHashMap<>();
+    /** Made on first use: most sessions never have attributes, and an empty map costs about 64 bytes. */
+    private volatile ConcurrentMap<String, Object> attributes;
     private final AtomicReference<Reason> closeReason = new AtomicReference<>();
     private final CompletableFuture<Reason> closeFuture = new CompletableFuture<>();
     private volatile SessionInfo info;
@@ -94,7 +95,17 @@ public final class DefaultSession implements Session {
 
     @Override
     public ConcurrentMap<String, Object> attributes() {
-        return attributes;
+        ConcurrentMap<String, Object> map = attributes;
+        if (map == null) {
+            synchronized (this) {
+                map = attributes;
+                if (map == null) {
+                    map = new ConcurrentHashMap<>();
+                    attributes = map;
+                }
+            }
+        }
+        return map;
     }
 
     @Override

@@ -472,4 +472,23 @@ class CompressionHandlerTest {
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessage("maxInflatedBytes: 0 (expected: > 0)");
     }
+
+    @Test
+    void theSharedHandlerForSessionsWithoutCompressionServesManyChannels() {
+        assertThat(CompressionHandler.of(0, MAX_INFLATED)).isSameAs(CompressionHandler.off());
+        assertThat(CompressionHandler.of(THRESHOLD, MAX_INFLATED)).isNotSameAs(CompressionHandler.off())
+                .matches(h -> !h.isSharable(), "not sharable");
+        EmbeddedChannel a = channel(CompressionHandler.off());
+        EmbeddedChannel b = channel(CompressionHandler.off());
+        Packet large = packet(ByteString.copyFromUtf8("x".repeat(4 * THRESHOLD)));
+
+        // Nothing is compressed, a flagged body is refused, on each channel.
+        assertThat(a.writeOutbound(large)).isTrue();
+        assertThat((Packet) a.readOutbound()).isEqualTo(large);
+        assertThat(refusal(b, flagged(new byte[] {1, 2, 3})).reason()).isEqualTo(Reason.BODY_TOO_LARGE);
+        // Closing one channel leaves the handler working for the other.
+        a.close();
+        assertThat(refusal(channel(CompressionHandler.off()), flagged(new byte[] {1})).reason())
+                .isEqualTo(Reason.BODY_TOO_LARGE);
+    }
 }
