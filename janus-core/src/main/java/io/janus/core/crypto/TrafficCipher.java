@@ -50,7 +50,8 @@ public final class TrafficCipher {
     private final long updateInterval;
     /** The JDK engine; {@code null} after {@link #releaseEngine()} until the next record. */
     private Cipher cipher;
-    private final byte[] aad = new byte[1];
+    /** The additional authenticated data of each record type: its type byte; read-only, shared. */
+    private static final byte[] TYPES = {TYPE_PACKET, TYPE_KEY_UPDATE};
     private byte[] secret;
     private SecretKeySpec key;
     private byte[] iv;
@@ -185,14 +186,13 @@ public final class TrafficCipher {
         ByteBuf record = alloc.ioBuffer(OVERHEAD + length);
         try {
             record.writeByte(type);
-            aad[0] = type;
             Cipher engine = engine();
             engine.init(Cipher.ENCRYPT_MODE, key, nonce());
             // The nonce is spent once an engine holds it: a seal that fails after this point never
             // leaves it to the next record (which may get a fresh engine, without the JDK's memory of
             // the last nonce it used).
             counter++;
-            engine.updateAAD(aad);
+            engine.updateAAD(TYPES, type == TYPE_PACKET ? 0 : 1, 1);
             ByteBuffer out = record.nioBuffer(1, length + TAG_LENGTH);
             int written = engine.doFinal(plaintext.nioBuffer(), out);
             record.writerIndex(1 + written);
@@ -233,10 +233,9 @@ public final class TrafficCipher {
         int plainLength = length - OVERHEAD;
         ByteBuf plaintext = alloc.ioBuffer(plainLength);
         try {
-            aad[0] = type;
             Cipher engine = engine();
             engine.init(Cipher.DECRYPT_MODE, key, nonce());
-            engine.updateAAD(aad);
+            engine.updateAAD(TYPES, type == TYPE_PACKET ? 0 : 1, 1);
             ByteBuffer out = plaintext.nioBuffer(0, plainLength);
             int written = engine.doFinal(record.nioBuffer(record.readerIndex() + 1, length - 1), out);
             plaintext.writerIndex(written);

@@ -26,8 +26,9 @@ import java.util.zip.Inflater;
  * off, raises a {@link ProtocolException} with {@link Reason#BODY_TOO_LARGE}, and a body that is not one
  * whole zlib stream raises one with {@link Reason#MALFORMED_PACKET}.
  *
- * <p>Not sharable (it holds the session's negotiated settings), but the zlib state is per thread, not
- * per session: a default {@link Deflater} holds about 256 KiB of native memory, which a gateway with
+ * <p>A handler made with the constructor serves one channel; {@link #of} and {@link #off()} give
+ * sharable ones, which the session layer installs, for the settings hold nothing per session. The
+ * zlib state is per thread, not per session: a default {@link Deflater} holds about 256 KiB of native memory, which a gateway with
  * 100,000 sessions cannot afford for each. Every use runs to completion on the channel's event loop, so
  * one {@link Deflater}, one {@link Inflater} and one scratch buffer per event-loop thread, reset after
  * each use, serve all its sessions; they are freed when the thread ends. Packets are not reference
@@ -67,17 +68,20 @@ public final class CompressionHandler extends MessageToMessageCodec<Packet, Pack
     };
 
     /**
-     * The handler of every session that did not negotiate compression: it holds nothing per session
-     * (compression is off, so nothing is deflated and a flagged body is refused before any per-session
-     * state is looked at), so one instance serves them all; it saves about 100 bytes per session
-     * (docs/benchmarks.md, scenario 3).
+     * The handler of every session that did not negotiate compression (docs/benchmarks.md, scenario 3:
+     * a handler costs about 100 bytes per session when each has its own).
      */
-    private static final CompressionHandler OFF = new CompressionHandler(0, 1);
+    private static final CompressionHandler OFF = new CompressionHandler(0, 1, true);
 
+    /** The shared handler of the settings asked for last; one gateway asks for the same ones each time. */
+    private static volatile CompressionHandler lastShared = OFF;
+
+    /** Whether this instance serves many channels: it then holds nothing per channel. */
+    private final boolean shared;
     private boolean released;
 
     /**
-     * The handler of a session that did not negotiate compression: shared, {@linkplain #isSharable()
+     * The handler of sessions that did not negotiate compression: shared, {@linkplain #isSharable()
      * sharable}; it refuses a body flagged as compressed.
      *
      * @return the shared handler
@@ -87,26 +91,38 @@ public final class CompressionHandler extends MessageToMessageCodec<Packet, Pack
     }
 
     /**
-     * For a session's negotiated settings, {@link #off()} when {@code threshold} is 0, else a new
-     * handler.
+     * A {@linkplain #isSharable() sharable} handler for the given settings, for the pipelines of many
+     * sessions: nothing in it is per session (the zlib state is per thread, see above). It is the same
+     * instance for the same settings as the last call; unlike a handler made with the constructor, it
+     * never refuses work once a channel it serves has closed.
      *
      * @param threshold as for {@link #CompressionHandler(int, int)}
      * @param maxInflatedBytes as for {@link #CompressionHandler(int, int)}
-     * @return the handler
+     * @return the shared handler
+     * @throws IllegalArgumentException as the constructor does
      */
     public static CompressionHandler of(int threshold, int maxInflatedBytes) {
-        return threshold == 0 ? OFF : new CompressionHandler(threshold, maxInflatedBytes);
+        if (threshold == 0) {
+            return OFF;
+        }
+        CompressionHandler last = lastShared;
+        if (last.threshold == threshold && last.maxInflatedBytes == maxInflatedBytes) {
+            return last;
+        }
+        CompressionHandler made = new CompressionHandler(threshold, maxInflatedBytes, true);
+        lastShared = made;
+        return made;
     }
 
     /**
-     * Whether this handler may be in several pipelines: only when compression is off, where it holds no
-     * per-session state.
+     * Whether this handler may be in several pipelines: the instances of {@link #off()} and
+     * {@link #of}, which hold nothing per channel.
      *
-     * @return {@code true} when the threshold is 0
+     * @return {@code true} for a shared instance
      */
     @Override
     public boolean isSharable() {
-        return threshold == 0;
+        return shared;
     }
 
     /**
@@ -120,6 +136,10 @@ public final class CompressionHandler extends MessageToMessageCodec<Packet, Pack
      *     not positive
      */
     public CompressionHandler(int threshold, int maxInflatedBytes) {
+        this(threshold, maxInflatedBytes, false);
+    }
+
+    private CompressionHandler(int threshold, int maxInflatedBytes, boolean shared) {
         if (threshold < 0) {
             throw new IllegalArgumentException("threshold: " + threshold + " (expected: >= 0)");
         }
@@ -128,6 +148,7 @@ public final class CompressionHandler extends MessageToMessageCodec<Packet, Pack
         }
         this.threshold = threshold;
         this.maxInflatedBytes = maxInflatedBytes;
+        this.shared = shared;
     }
 
     /**
@@ -286,9 +307,9 @@ public final class CompressionHandler extends MessageToMessageCodec<Packet, Pack
     }
 
     private void release() {
-        // The zlib state belongs to the thread; this session only stops using it. A handler with
-        // compression off never looks at the flag (and may be shared by many channels).
-        if (threshold == 0) {
+        // The zlib state belongs to the thread; this session only stops using it. A
+        // shared handler serves other channels still open.
+        if (shared) {
             return;
         }
         released = true;
