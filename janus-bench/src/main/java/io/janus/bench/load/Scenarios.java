@@ -58,6 +58,10 @@ public final class Scenarios implements Callable<Integer> {
     @Option(names = "--warmup-sessions", defaultValue = "2000", description = "sessions opened and closed before scenario 3's baseline (default: ${DEFAULT-VALUE})")
     int warmupSessions;
 
+    @Option(names = "--idle-wait", defaultValue = "12", description = "seconds the idle sessions stay idle before "
+            + "scenario 3 measures them: a session quiet for 5 to 10 s drops its cipher engines (default: ${DEFAULT-VALUE})")
+    int idleWait;
+
     @Option(names = "--broadcast-rounds", defaultValue = "10", description = "pushes to every session in scenario 4 (default: ${DEFAULT-VALUE})")
     int broadcastRounds;
 
@@ -217,6 +221,8 @@ public final class Scenarios implements Callable<Integer> {
                 ProcStats cpu1 = ProcStats.read(g.pid());
                 out.printf("== %d of %d idle sessions in %.1f s (%.0f/s), errors %s%n", opened, idleSessions,
                         seconds, opened / seconds, errors.snapshot());
+                // Idle means idle: a session without a record for 5 to 10 s holds less (QuietSessions).
+                TimeUnit.SECONDS.sleep(idleWait);
                 Map<String, Object> after = g.command("stats", "STATS", 60);
                 results.put("s3_before", before);
                 results.put("s3_after", after);
