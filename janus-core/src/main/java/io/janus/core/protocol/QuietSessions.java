@@ -79,8 +79,12 @@ final class QuietSessions {
         channel.quietSlot = channels.size();
         channels.add(channel);
         if (sweeper != loop) {
-            sweeper = loop;
-            loop.schedule(() -> sweep(loop), PERIOD_NANOS, TimeUnit.NANOSECONDS);
+            try {
+                loop.schedule(() -> sweep(loop), PERIOD_NANOS, TimeUnit.NANOSECONDS);
+                sweeper = loop;
+            } catch (java.util.concurrent.RejectedExecutionException e) {
+                // The event loop is shutting down with its sessions: nothing left to sweep for.
+            }
         }
     }
 
