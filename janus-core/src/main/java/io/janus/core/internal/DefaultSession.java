@@ -3,11 +3,15 @@ package io.janus.core.internal;
 import io.janus.api.Packet;
 import io.janus.api.Reason;
 import io.janus.core.game.Push;
+import io.janus.core.protocol.HandshakeResult;
+import io.janus.core.protocol.PacketCodec;
 import io.janus.core.protocol.SystemPackets;
 import io.janus.core.session.Session;
 import io.janus.core.session.SessionInfo;
 import io.janus.core.spi.Identity;
+import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelFutureListener;
 import java.net.SocketAddress;
 import java.util.concurrent.CompletableFuture;
@@ -26,7 +30,8 @@ public final class DefaultSession implements Session {
     private final Channel channel;
     private final String transport;
     private final GatewayRuntime runtime;
-    private final ConcurrentMap<String, Object> attributes = new ConcurrentHashMap<>();
+    /** Made on first use: most sessions never have attributes, and an empty map costs about 64 bytes. */
+    private volatile ConcurrentMap<String, Object> attributes;
     private final AtomicReference<Reason> closeReason = new AtomicReference<>();
     private final CompletableFuture<Reason> closeFuture = new CompletableFuture<>();
     private volatile SessionInfo info;
@@ -90,7 +95,17 @@ public final class DefaultSession implements Session {
 
     @Override
     public ConcurrentMap<String, Object> attributes() {
-        return attributes;
+        ConcurrentMap<String, Object> map = attributes;
+        if (map == null) {
+            synchronized (this) {
+                map = attributes;
+                if (map == null) {
+                    map = new ConcurrentHashMap<>();
+                    attributes = map;
+                }
+            }
+        }
+        return map;
     }
 
     @Override
@@ -132,22 +147,82 @@ public final class DefaultSession implements Session {
      * @return whether the packet was queued
      */
     boolean write(Packet packet) {
-        if (!isActive()) {
-            return false;
-        }
-        // bytesBeforeWritable() is what must drain to get below the low water mark; queued bytes are
-        // that plus the low water mark. Packets queued from other threads are counted at submission by
-        // PacketSizeEstimator, so a flood of pushes cannot hide in the event loop's task queue.
-        if (!channel.isWritable()
-                && channel.bytesBeforeWritable() + runtime.options().outboundLowWaterMark()
-                        > runtime.options().maxOutboundBytes()) {
-            close(Reason.SLOW_CONSUMER, "more than " + runtime.options().maxOutboundBytes()
-                    + " outbound bytes queued; the client does not read");
+        if (!isActive() || closedAsSlowConsumer()) {
             return false;
         }
         runtime.stats().traffic().recordOut(packet.getModule(), packet.getSerializedSize());
         channel.writeAndFlush(packet, channel.voidPromise());
         return true;
+    }
+
+    /**
+     * Writes and flushes one delivery of a fan-out (see {@link Broadcaster}): the packet already
+     * encoded once for every receiver. Event loop only. The encoded bytes enter the pipeline below the
+     * packet codec, where an encoded packet would arrive, and are sealed for this session there; a
+     * session that negotiated compression gets the packet itself when its body is long enough to be
+     * compressed, so that the compression handler sees it. The slow-consumer rule of {@link #write}
+     * applies.
+     *
+     * @param packet the packet
+     * @param encoded the packet's encoding; not released here (a retained duplicate is written)
+     * @return whether the packet was queued
+     */
+    boolean writeEncoded(Packet packet, ByteBuf encoded) {
+        if (!isActive() || closedAsSlowConsumer()) {
+            return false;
+        }
+        HandshakeResult handshake = channel.attr(HandshakeResult.KEY).get();
+        int threshold = handshake == null ? 0 : handshake.compressionThreshold();
+        if (threshold > 0 && packet.getBody().size() > threshold) {
+            runtime.stats().traffic().recordOut(packet.getModule(), packet.getSerializedSize());
+            channel.writeAndFlush(packet, channel.voidPromise());
+            return true;
+        }
+        ChannelHandlerContext codec = channel.pipeline().context(PacketCodec.NAME);
+        if (codec == null) {
+            return false; // the pipeline is being torn down: the channel is closed
+        }
+        runtime.stats().traffic().recordOut(packet.getModule(), encoded.readableBytes());
+        codec.writeAndFlush(encoded.retainedDuplicate(), channel.voidPromise());
+        return true;
+    }
+
+    /**
+     * The most outbound bytes this session may have queued (SessionOptions.maxOutboundBytes); a
+     * fan-out also bounds the broadcasts queued for an event loop by it.
+     */
+    long maxOutboundBytes() {
+        return runtime.options().maxOutboundBytes();
+    }
+
+    /**
+     * Applies the slow-consumer rule: closes the session with {@link Reason#SLOW_CONSUMER} when more
+     * than {@code maxOutboundBytes} are queued for it.
+     *
+     * @return whether the session was (or just got) closed for it
+     */
+    private boolean closedAsSlowConsumer() {
+        // bytesBeforeWritable() is what must drain to get below the low water mark; queued bytes are
+        // that plus the low water mark. Packets queued from other threads are counted at submission by
+        // PacketSizeEstimator, so a flood of pushes cannot hide in the event loop's task queue; the
+        // fan-out bounds its own queued tasks per event loop (Broadcaster).
+        if (!channel.isWritable()
+                && channel.bytesBeforeWritable() + runtime.options().outboundLowWaterMark()
+                        > runtime.options().maxOutboundBytes()) {
+            closeSlowConsumer("more than " + runtime.options().maxOutboundBytes()
+                    + " outbound bytes queued; the client does not read");
+            return true;
+        }
+        return false;
+    }
+
+    /**
+     * Closes the session with {@link Reason#SLOW_CONSUMER}, without a kick (the client does not read).
+     *
+     * @param message the detail for the log
+     */
+    void closeSlowConsumer(String message) {
+        close(Reason.SLOW_CONSUMER, message, false);
     }
 
     /** Game requests dispatched and not yet answered. Event loop only. */
