@@ -26,8 +26,10 @@ import org.openjdk.jmh.annotations.TearDown;
  * seal, as a session does for each push. No socket and no event-loop hand-off: the floor of the
  * gateway's fan-out on one core. Reported per delivery ({@link OperationsPerInvocation}).
  *
- * <p>{@link #fanOut}: encode and seal per session. {@link #fanOutSharedEncoding}: the packet encoded once
- * and sealed per session, what the gateway could do if a broadcast API shared the encoding.
+ * <p>{@link #fanOut}: encode and seal per session, what one {@code Session.push} per session costs.
+ * {@link #fanOutSharedEncoding}: the packet encoded once and sealed per session, what the gateway's
+ * {@code Pusher.broadcast} does (janus-core's fan-out engine); {@link BroadcastBenchmark} measures it
+ * through a running gateway and real sessions.
  * Baseline: {@link #copyOnly}, one copy of the encoded packet per session.
  */
 @State(Scope.Thread)

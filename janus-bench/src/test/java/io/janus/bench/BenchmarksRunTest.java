@@ -29,7 +29,8 @@ class BenchmarksRunTest {
 
     private static final List<Class<?>> BENCHMARKS = List.of(
             HandshakeBenchmark.class, HandshakeStepsBenchmark.class, RecordBenchmark.class,
-            FrameCodecBenchmark.class, RouterBenchmark.class, FanOutBenchmark.class);
+            FrameCodecBenchmark.class, RouterBenchmark.class, FanOutBenchmark.class,
+            BroadcastBenchmark.class);
 
     @Test
     void everyBenchmarkProducesAResult() throws RunnerException {

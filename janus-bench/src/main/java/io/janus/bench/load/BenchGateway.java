@@ -6,6 +6,7 @@ import com.google.protobuf.ByteString;
 import io.janus.core.Gateway;
 import io.janus.core.SessionOptions;
 import io.janus.core.discovery.StaticDiscovery;
+import io.janus.core.game.Audience;
 import io.janus.core.game.GameHandlers;
 import io.janus.core.game.Push;
 import io.janus.core.routing.ModuleRoutes;
@@ -21,9 +22,11 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -47,8 +50,9 @@ import java.util.concurrent.TimeUnit;
  * <ul>
  *   <li>{@code stats}: runs the garbage collector twice, then prints {@code STATS {json}} with the
  *       session count, heap used, direct and mapped buffer memory, RSS and CPU seconds;</li>
- *   <li>{@code push SIZE ROUNDS}: pushes one SIZE-byte message to every session, ROUNDS times, through
- *       {@link Gateway#pusher()}, and prints {@code PUSHED {json}};</li>
+ *   <li>{@code push SIZE ROUNDS [each]}: pushes one SIZE-byte message to every session, ROUNDS times,
+ *       with {@link Gateway#pusher()}'s broadcast (or, with {@code each}, one {@code Session.push} per
+ *       session), and prints {@code PUSHED {json}};</li>
  * </ul>
  * and stops when its input ends.
  */
@@ -170,28 +174,45 @@ public final class BenchGateway implements AutoCloseable {
     }
 
     /**
-     * Pushes one message of {@code size} bytes to every session, {@code rounds} times.
+     * Pushes one message of {@code size} bytes to every session, {@code rounds} times: with
+     * {@code Pusher.broadcast} to {@link Audience#all()} (the packet encoded once per round, one task per
+     * event loop), or, with {@code each}, with one {@code Session.push} per session as the gateway did
+     * before it had a broadcast (one encoding and one cross-thread task per delivery).
      *
      * @param size body bytes
      * @param rounds how many times each session gets it
-     * @return sessions, pushes taken and the milliseconds the loop took
+     * @param each push to each session in turn rather than broadcast
+     * @return sessions, pushes taken, the mode and the milliseconds until every push was queued
+     * @throws Exception when a broadcast does not complete within a minute
      */
-    public Map<String, Object> push(int size, int rounds) {
+    public Map<String, Object> push(int size, int rounds, boolean each) throws Exception {
         Push push = Push.of(PUSH_MODULE, 1, ByteString.copyFrom(new byte[size]));
-        List<Session> sessions = List.copyOf(gateway.sessions().sessions());
+        int sessions = gateway.sessions().size();
         long start = System.nanoTime();
         long taken = 0;
-        for (int r = 0; r < rounds; r++) {
-            for (Session session : sessions) {
-                // Session.push is what the Pusher calls after its registry lookup; taken means queued.
-                if (session.push(push)) {
-                    taken++;
+        if (each) {
+            List<Session> all = List.copyOf(gateway.sessions().sessions());
+            for (int r = 0; r < rounds; r++) {
+                for (Session session : all) {
+                    // Session.push is what the Pusher calls after its registry lookup; taken means queued.
+                    if (session.push(push)) {
+                        taken++;
+                    }
                 }
+            }
+        } else {
+            List<CompletableFuture<Integer>> counts = new ArrayList<>(rounds);
+            for (int r = 0; r < rounds; r++) {
+                counts.add(gateway.pusher().broadcast(push, Audience.all()).toCompletableFuture());
+            }
+            for (CompletableFuture<Integer> count : counts) {
+                taken += count.get(60, TimeUnit.SECONDS);
             }
         }
         Map<String, Object> result = new LinkedHashMap<>();
-        result.put("sessions", sessions.size());
+        result.put("sessions", sessions);
         result.put("pushes", taken);
+        result.put("mode", each ? "each" : "broadcast");
         result.put("millis", (System.nanoTime() - start) / 1e6);
         return result;
     }
@@ -281,7 +302,8 @@ public final class BenchGateway implements AutoCloseable {
                     break;
                 case "push":
                     out.println("PUSHED " + (gateway == null ? "{}"
-                            : FlatJson.write(gateway.push(Integer.parseInt(words[1]), Integer.parseInt(words[2])))));
+                            : FlatJson.write(gateway.push(Integer.parseInt(words[1]), Integer.parseInt(words[2]),
+                                    words.length > 3 && words[3].equals("each")))));
                     break;
                 default:
                     out.println("ERROR unknown command: " + line);

@@ -20,8 +20,15 @@ import javax.crypto.spec.SecretKeySpec;
  * <p>The JDK's AES-GCM is used for its hardware intrinsics. One {@link Cipher} and one key object per
  * direction, re-initialised per record with a fresh nonce; nothing heavier is created per record.
  *
- * <p>Not thread-safe: a session's ciphers are confined to its event loop. A failed record does not
- * advance the counter.
+ * <p>A quiet session may {@linkplain #releaseEngine() drop its cipher engine}: a JDK AES-GCM
+ * {@code Cipher} holds about 650 bytes, its AES key schedules for both directions among them, which an
+ * idle session does not need; the next record makes a new one, at the cost of one key expansion (a few
+ * microseconds). Engines are never shared: one thread-wide engine re-keyed per record was measured at
+ * three times the CPU per record when sessions interleave, as they do on a busy event loop
+ * (docs/benchmarks.md, scenario 3).
+ *
+ * <p>Not thread-safe: a session's ciphers are confined to its event loop. A record that fails to open
+ * does not advance the counter; a seal spends its nonce even when it fails.
  */
 public final class TrafficCipher {
 
@@ -41,8 +48,10 @@ public final class TrafficCipher {
 
     private final boolean sealing;
     private final long updateInterval;
-    private final Cipher cipher;
-    private final byte[] aad = new byte[1];
+    /** The JDK engine; {@code null} after {@link #releaseEngine()} until the next record. */
+    private Cipher cipher;
+    /** The additional authenticated data of each record type: its type byte; read-only, shared. */
+    private static final byte[] TYPES = {TYPE_PACKET, TYPE_KEY_UPDATE};
     private byte[] secret;
     private SecretKeySpec key;
     private byte[] iv;
@@ -58,12 +67,39 @@ public final class TrafficCipher {
         }
         this.sealing = sealing;
         this.updateInterval = updateInterval;
+        // Made here, not at the first record, so that a JVM without AES-GCM fails at once.
+        this.cipher = newEngine();
+        install(secret.clone());
+    }
+
+    private static Cipher newEngine() {
         try {
-            this.cipher = Cipher.getInstance("AES/GCM/NoPadding");
+            return Cipher.getInstance("AES/GCM/NoPadding");
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException("AES/GCM/NoPadding is not available in this JVM", e);
         }
-        install(secret.clone());
+    }
+
+    private Cipher engine() {
+        Cipher engine = cipher;
+        if (engine == null) {
+            engine = newEngine();
+            cipher = engine;
+        }
+        return engine;
+    }
+
+    /**
+     * Drops the JDK cipher engine until the next record, which makes a new one; for sessions that have
+     * been quiet for a while. Keys, nonces and counters are unaffected.
+     */
+    public void releaseEngine() {
+        cipher = null;
+    }
+
+    /** Whether the cipher engine is held now (it is dropped by {@link #releaseEngine()}). */
+    public boolean holdsEngine() {
+        return cipher != null;
     }
 
     /**
@@ -150,13 +186,16 @@ public final class TrafficCipher {
         ByteBuf record = alloc.ioBuffer(OVERHEAD + length);
         try {
             record.writeByte(type);
-            aad[0] = type;
-            cipher.init(Cipher.ENCRYPT_MODE, key, nonce());
-            cipher.updateAAD(aad);
-            ByteBuffer out = record.nioBuffer(1, length + TAG_LENGTH);
-            int written = cipher.doFinal(plaintext.nioBuffer(), out);
-            record.writerIndex(1 + written);
+            Cipher engine = engine();
+            engine.init(Cipher.ENCRYPT_MODE, key, nonce());
+            // The nonce is spent once an engine holds it: a seal that fails after this point never
+            // leaves it to the next record (which may get a fresh engine, without the JDK's memory of
+            // the last nonce it used).
             counter++;
+            engine.updateAAD(TYPES, type == TYPE_PACKET ? 0 : 1, 1);
+            ByteBuffer out = record.nioBuffer(1, length + TAG_LENGTH);
+            int written = engine.doFinal(plaintext.nioBuffer(), out);
+            record.writerIndex(1 + written);
             return record;
         } catch (GeneralSecurityException e) {
             record.release();
@@ -194,11 +233,11 @@ public final class TrafficCipher {
         int plainLength = length - OVERHEAD;
         ByteBuf plaintext = alloc.ioBuffer(plainLength);
         try {
-            aad[0] = type;
-            cipher.init(Cipher.DECRYPT_MODE, key, nonce());
-            cipher.updateAAD(aad);
+            Cipher engine = engine();
+            engine.init(Cipher.DECRYPT_MODE, key, nonce());
+            engine.updateAAD(TYPES, type == TYPE_PACKET ? 0 : 1, 1);
             ByteBuffer out = plaintext.nioBuffer(0, plainLength);
-            int written = cipher.doFinal(record.nioBuffer(record.readerIndex() + 1, length - 1), out);
+            int written = engine.doFinal(record.nioBuffer(record.readerIndex() + 1, length - 1), out);
             plaintext.writerIndex(written);
         } catch (AEADBadTagException e) {
             plaintext.release();

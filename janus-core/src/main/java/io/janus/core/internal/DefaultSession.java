@@ -5,6 +5,7 @@ import io.janus.api.Reason;
 import io.janus.core.ProtocolException;
 import io.janus.core.crypto.ResumeTicket;
 import io.janus.core.game.Push;
+import io.janus.core.protocol.HandshakeResult;
 import io.janus.core.protocol.PacketCodec;
 import io.janus.core.protocol.SystemPackets;
 import io.janus.core.session.Session;
@@ -12,6 +13,7 @@ import io.janus.core.session.SessionInfo;
 import io.janus.core.spi.Identity;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPromise;
@@ -24,9 +26,7 @@ import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
@@ -41,6 +41,12 @@ import java.util.concurrent.atomic.AtomicReference;
  */
 public final class DefaultSession implements Session {
 
+    // Field updaters rather than atomic objects: a gateway holds 100,000 idle sessions.
+    private static final AtomicIntegerFieldUpdater<DefaultSession> INFLIGHT =
+            AtomicIntegerFieldUpdater.newUpdater(DefaultSession.class, "inflight");
+    private static final AtomicIntegerFieldUpdater<DefaultSession> FINISHED =
+            AtomicIntegerFieldUpdater.newUpdater(DefaultSession.class, "finished");
+
     /** How long a kick may take to reach the client before the connection is cut anyway. */
     private static final long KICK_GRACE_MILLIS = 1000;
 
@@ -49,7 +55,8 @@ public final class DefaultSession implements Session {
     private volatile Channel channel;
     private volatile String transport;
     private final GatewayRuntime runtime;
-    private final ConcurrentMap<String, Object> attributes = new ConcurrentHashMap<>();
+    /** Made on first use: most sessions never have attributes, and an empty map costs about 64 bytes. */
+    private volatile ConcurrentMap<String, Object> attributes;
     private final AtomicReference<Reason> closeReason = new AtomicReference<>();
     private final CompletableFuture<Reason> closeFuture = new CompletableFuture<>();
     private volatile SessionInfo info;
@@ -57,12 +64,12 @@ public final class DefaultSession implements Session {
     // Game requests dispatched and not yet answered, and the drain notice once the gateway drains
     // (docs/architecture.md, "Drain"). Atomic and volatile: after a resume, answers to requests of the
     // old connection complete on its event loop while new requests start on the new one.
-    private final AtomicInteger inflight = new AtomicInteger();
+    private volatile int inflight;
     private volatile Packet drainKick;
     private volatile String drainMessage;
     /** The login the session directory holds for this session, released when the session ends. */
     private volatile SessionInfo directoryEntry;
-    private final AtomicBoolean finished = new AtomicBoolean();
+    private volatile int finished;
 
     // Session resume (docs/protocol.md, section 14). `replay` is set once, on the event loop, before the
     // LoginResponse is written; `detached`, `expiry` and `generation` are guarded by its monitor.
@@ -70,12 +77,9 @@ public final class DefaultSession implements Session {
     private volatile boolean detached;
     private ScheduledFuture<?> expiry;
     private long generation;
-    /** Client packets (after its LOGIN) processed, across connections. */
-    private final AtomicLong clientPackets = new AtomicLong();
     /** The resume secret of the latest ticket issued, and of the one before until the client used the new one. */
     private volatile byte[] resumeSecret;
     private volatile byte[] previousResumeSecret;
-    private final AtomicBoolean resuming = new AtomicBoolean();
 
     DefaultSession(long id, Channel channel, String transport, GatewayRuntime runtime) {
         this.id = id;
@@ -131,7 +135,17 @@ public final class DefaultSession implements Session {
 
     @Override
     public ConcurrentMap<String, Object> attributes() {
-        return attributes;
+        ConcurrentMap<String, Object> map = attributes;
+        if (map == null) {
+            synchronized (this) {
+                map = attributes;
+                if (map == null) {
+                    map = new ConcurrentHashMap<>();
+                    attributes = map;
+                }
+            }
+        }
+        return map;
     }
 
     @Override
@@ -176,17 +190,7 @@ public final class DefaultSession implements Session {
         if (replay != null) {
             return writeResumable(packet);
         }
-        if (!isActive()) {
-            return false;
-        }
-        // bytesBeforeWritable() is what must drain to get below the low water mark; queued bytes are
-        // that plus the low water mark. Packets queued from other threads are counted at submission by
-        // PacketSizeEstimator, so a flood of pushes cannot hide in the event loop's task queue.
-        if (!channel.isWritable()
-                && channel.bytesBeforeWritable() + runtime.options().outboundLowWaterMark()
-                        > runtime.options().maxOutboundBytes()) {
-            close(Reason.SLOW_CONSUMER, "more than " + runtime.options().maxOutboundBytes()
-                    + " outbound bytes queued; the client does not read");
+        if (!isActive() || closedAsSlowConsumer(channel)) {
             return false;
         }
         runtime.stats().traffic().recordOut(packet.getModule(), packet.getSerializedSize());
@@ -194,14 +198,92 @@ public final class DefaultSession implements Session {
         return true;
     }
 
+    /**
+     * Writes and flushes one delivery of a fan-out (see {@link Broadcaster}): the packet already
+     * encoded once for every receiver. Event loop only. The encoded bytes enter the pipeline below the
+     * packet codec, where an encoded packet would arrive, and are sealed for this session there; a
+     * session that negotiated compression gets the packet itself when its body is long enough to be
+     * compressed, so that the compression handler sees it. The slow-consumer rule of {@link #write}
+     * applies.
+     *
+     * @param packet the packet
+     * @param encoded the packet's encoding; not released here (a retained duplicate is written)
+     * @return whether the packet was queued
+     */
+    boolean writeEncoded(Packet packet, ByteBuf encoded) {
+        if (replay != null) {
+            return writeEncodedResumable(packet, encoded);
+        }
+        if (!isActive() || closedAsSlowConsumer(channel)) {
+            return false;
+        }
+        return writeEncodedTo(channel, packet, encoded);
+    }
+
+    /** The fan-out delivery to {@code channel}, on its event loop, once the session may take it. */
+    private boolean writeEncodedTo(Channel channel, Packet packet, ByteBuf encoded) {
+        HandshakeResult handshake = channel.attr(HandshakeResult.KEY).get();
+        int threshold = handshake == null ? 0 : handshake.compressionThreshold();
+        if (threshold > 0 && packet.getBody().size() > threshold) {
+            runtime.stats().traffic().recordOut(packet.getModule(), packet.getSerializedSize());
+            channel.writeAndFlush(packet, channel.voidPromise());
+            return true;
+        }
+        ChannelHandlerContext codec = channel.pipeline().context(PacketCodec.NAME);
+        if (codec == null) {
+            return false; // the pipeline is being torn down: the channel is closed
+        }
+        runtime.stats().traffic().recordOut(packet.getModule(), encoded.readableBytes());
+        codec.writeAndFlush(encoded.retainedDuplicate(), channel.voidPromise());
+        return true;
+    }
+
+    /**
+     * The most outbound bytes this session may have queued (SessionOptions.maxOutboundBytes); a
+     * fan-out also bounds the broadcasts queued for an event loop by it.
+     */
+    long maxOutboundBytes() {
+        return runtime.options().maxOutboundBytes();
+    }
+
+    /**
+     * Applies the slow-consumer rule: closes the session with {@link Reason#SLOW_CONSUMER} when more
+     * than {@code maxOutboundBytes} are queued for it.
+     *
+     * @return whether the session was (or just got) closed for it
+     */
+    private boolean closedAsSlowConsumer(Channel channel) {
+        // bytesBeforeWritable() is what must drain to get below the low water mark; queued bytes are
+        // that plus the low water mark. Packets queued from other threads are counted at submission by
+        // PacketSizeEstimator, so a flood of pushes cannot hide in the event loop's task queue; the
+        // fan-out bounds its own queued tasks per event loop (Broadcaster).
+        if (!channel.isWritable()
+                && channel.bytesBeforeWritable() + runtime.options().outboundLowWaterMark()
+                        > runtime.options().maxOutboundBytes()) {
+            closeSlowConsumer("more than " + runtime.options().maxOutboundBytes()
+                    + " outbound bytes queued; the client does not read");
+            return true;
+        }
+        return false;
+    }
+
+    /**
+     * Closes the session with {@link Reason#SLOW_CONSUMER}, without a kick (the client does not read).
+     *
+     * @param message the detail for the log
+     */
+    void closeSlowConsumer(String message) {
+        close(Reason.SLOW_CONSUMER, message, false);
+    }
+
     /** Game requests dispatched and not yet answered. Event loop only. */
     int inflight() {
-        return inflight.get();
+        return inflight;
     }
 
     /** A game request was dispatched. Event loop only. */
     void requestStarted() {
-        inflight.incrementAndGet();
+        INFLIGHT.incrementAndGet(this);
     }
 
     /**
@@ -209,7 +291,7 @@ public final class DefaultSession implements Session {
      * draining session closes it with the drain notice, behind that answer.
      */
     void requestAnswered() {
-        if (inflight.decrementAndGet() == 0 && drainKick != null) {
+        if (INFLIGHT.decrementAndGet(this) == 0 && drainKick != null) {
             close(Reason.SERVER_DRAIN, drainMessage, drainKick);
         }
     }
@@ -235,7 +317,7 @@ public final class DefaultSession implements Session {
             }
             drainMessage = message;
             drainKick = kick;
-            if (inflight.get() == 0) {
+            if (inflight == 0) {
                 close(Reason.SERVER_DRAIN, message, kick);
             }
         };
@@ -324,7 +406,7 @@ public final class DefaultSession implements Session {
      * drain, shutdown). For a resumable session that is not at the drop but at the end of the window.
      */
     void finish() {
-        if (!finished.compareAndSet(false, true)) {
+        if (!FINISHED.compareAndSet(this, 0, 1)) {
             return;
         }
         runtime.registry().remove(this);
@@ -356,7 +438,7 @@ public final class DefaultSession implements Session {
 
     /** Whether {@link #finish} ran. */
     boolean isFinished() {
-        return finished.get();
+        return finished != 0;
     }
 
     /** After {@link #close}: a detached session has no connection whose end would finish it, so finish now. */
@@ -415,7 +497,7 @@ public final class DefaultSession implements Session {
 
     /** Client packets processed since the login, over every connection. */
     long clientPackets() {
-        return clientPackets.get();
+        return replay.clientPackets();
     }
 
     /**
@@ -426,9 +508,10 @@ public final class DefaultSession implements Session {
      * @throws ProtocolException with {@link Reason#PROTOCOL_VIOLATION} for an impossible ack
      */
     void clientPacket(long ack) {
-        clientPackets.incrementAndGet();
-        previousResumeSecret = null;
-        replay.ack(ack);
+        if (previousResumeSecret != null) {
+            previousResumeSecret = null;
+        }
+        replay.clientPacket(ack);
     }
 
     /**
@@ -488,16 +571,40 @@ public final class DefaultSession implements Session {
         }
         // Attached to ch and on its event loop: its channelInactive (the only place it detaches) has not
         // run, so its pipeline is whole and the replay handler numbers the packet.
-        if (!ch.isWritable()
-                && ch.bytesBeforeWritable() + runtime.options().outboundLowWaterMark()
-                        > runtime.options().maxOutboundBytes()) {
-            close(Reason.SLOW_CONSUMER, "more than " + runtime.options().maxOutboundBytes()
-                    + " outbound bytes queued; the client does not read");
+        if (closedAsSlowConsumer(ch)) {
             return false;
         }
         runtime.stats().traffic().recordOut(packet.getModule(), packet.getSerializedSize());
         ch.writeAndFlush(packet, ch.voidPromise());
         return true;
+    }
+
+    /**
+     * A fan-out delivery to a resumable session, on the event loop of the connection the
+     * {@link Broadcaster} found: numbered through the pipeline when the session is still attached
+     * there; the encoded bytes themselves kept when it is detached; passed on as a packet when a resume
+     * moved the session to another connection meanwhile.
+     */
+    private boolean writeEncodedResumable(Packet packet, ByteBuf encoded) {
+        Channel ch = channel;
+        if (!ch.eventLoop().inEventLoop()) {
+            return writeResumable(packet);
+        }
+        ReplayBuffer r = replay;
+        synchronized (r) {
+            if (closeReason.get() != null) {
+                return false;
+            }
+            if (detached) {
+                runtime.stats().traffic().recordOut(packet.getModule(), encoded.readableBytes());
+                return numbered(r.append(encoded.retainedDuplicate()));
+            }
+        }
+        // Attached to ch, on its event loop: its pipeline is whole and the replay handler numbers the write.
+        if (closedAsSlowConsumer(ch)) {
+            return false;
+        }
+        return writeEncodedTo(ch, packet, encoded);
     }
 
     /** The outcome of {@link ReplayBuffer#append}: closes the session on overflow. */
@@ -616,12 +723,12 @@ public final class DefaultSession implements Session {
      * @return whether this resume may go ahead
      */
     boolean beginResume() {
-        return resuming.compareAndSet(false, true);
+        return replay.beginResume();
     }
 
     /** The resume that {@link #beginResume} claimed is over. */
     void endResume() {
-        resuming.set(false);
+        replay.endResume();
     }
 
     /**

@@ -1,18 +1,33 @@
 package io.janus.core.internal;
 
+import static java.util.Objects.requireNonNull;
+
+import io.janus.api.Packet;
 import io.janus.api.Reason;
 import io.janus.core.game.Audience;
 import io.janus.core.game.Push;
 import io.janus.core.game.Pusher;
 import io.janus.core.session.Session;
 import io.janus.core.session.SessionInfo;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Collections;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 
-/** The {@link Pusher} of an embedded game: delivers to the sessions of this gateway. */
+/**
+ * The {@link Pusher} of an embedded game: delivers to the sessions of this gateway. Single pushes go
+ * through {@link DefaultSession#push}; {@link #multicast} and {@link #broadcast} through the
+ * {@link Broadcaster}, which encodes the packet once and hands each event loop one task, and complete
+ * once every event loop has written its part (on one of those event loops: chain nothing that blocks).
+ */
 final class LocalPusher implements Pusher {
 
     private final DefaultSessionRegistry registry;
+    private final Broadcaster broadcaster = new Broadcaster();
 
     LocalPusher(DefaultSessionRegistry registry) {
         this.registry = registry;
@@ -41,15 +56,41 @@ final class LocalPusher implements Pusher {
     }
 
     @Override
-    public CompletionStage<Integer> broadcast(Push push, Audience audience) {
-        int taken = 0;
-        for (DefaultSession session : registry.all()) {
-            SessionInfo info = session.info();
-            if (info != null && audience.test(info) && session.push(push)) {
-                taken++;
+    public CompletionStage<Integer> multicast(Collection<Long> playerIds, Push push) {
+        requireNonNull(playerIds, "playerIds");
+        requireNonNull(push, "push");
+        // A set: a player listed twice is delivered once (bounded by the caller's collection).
+        Set<DefaultSession> targets = Collections.newSetFromMap(new IdentityHashMap<>());
+        for (Long playerId : playerIds) {
+            DefaultSession session = playerId == null ? null : registry.sessionOfPlayer(playerId);
+            if (session != null && session.info() != null) {
+                targets.add(session);
             }
         }
-        return CompletableFuture.completedFuture(taken);
+        return broadcaster.deliver(packet(push), targets);
+    }
+
+    @Override
+    public CompletionStage<Integer> broadcast(Push push, Audience audience) {
+        requireNonNull(push, "push");
+        requireNonNull(audience, "audience");
+        List<DefaultSession> targets = new ArrayList<>();
+        for (DefaultSession session : registry.all()) {
+            SessionInfo info = session.info();
+            if (info != null && audience.test(info)) {
+                targets.add(session);
+            }
+        }
+        return broadcaster.deliver(packet(push), targets);
+    }
+
+    private static Packet packet(Push push) {
+        return Packet.newBuilder()
+                .setModule(push.module())
+                .setSeq(push.seq())
+                .setObj(push.obj())
+                .setBody(push.body())
+                .build();
     }
 
     @Override

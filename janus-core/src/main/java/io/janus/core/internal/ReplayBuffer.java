@@ -28,6 +28,10 @@ final class ReplayBuffer {
     private long acked;
     private long bytes;
     private boolean released;
+    /** Client packets (after its LOGIN) the gateway processed, across connections. */
+    private long clientPackets;
+    /** Whether a resume of the session is under way. */
+    private boolean resuming;
 
     ReplayBuffer(int maxPackets, long maxBytes) {
         this.maxPackets = maxPackets;
@@ -82,6 +86,36 @@ final class ReplayBuffer {
             dropped.release();
             acked++;
         }
+    }
+
+    /**
+     * Counts a client packet and applies the acknowledgement it carries.
+     *
+     * @param ack {@code Packet.ack}
+     * @throws ProtocolException as {@link #ack} does
+     */
+    synchronized void clientPacket(long ack) {
+        clientPackets++;
+        ack(ack);
+    }
+
+    /** Client packets processed, across connections. */
+    synchronized long clientPackets() {
+        return clientPackets;
+    }
+
+    /** Claims the session for one resume; false while another is under way. */
+    synchronized boolean beginResume() {
+        if (resuming) {
+            return false;
+        }
+        resuming = true;
+        return true;
+    }
+
+    /** The resume claimed by {@link #beginResume} is over. */
+    synchronized void endResume() {
+        resuming = false;
     }
 
     /**

@@ -26,8 +26,9 @@ import java.util.zip.Inflater;
  * off, raises a {@link ProtocolException} with {@link Reason#BODY_TOO_LARGE}, and a body that is not one
  * whole zlib stream raises one with {@link Reason#MALFORMED_PACKET}.
  *
- * <p>Not sharable (it holds the session's negotiated settings), but the zlib state is per thread, not
- * per session: a default {@link Deflater} holds about 256 KiB of native memory, which a gateway with
+ * <p>A handler made with the constructor serves one channel; {@link #of} and {@link #off()} give
+ * sharable ones, which the session layer installs, for the settings hold nothing per session. The
+ * zlib state is per thread, not per session: a default {@link Deflater} holds about 256 KiB of native memory, which a gateway with
  * 100,000 sessions cannot afford for each. Every use runs to completion on the channel's event loop, so
  * one {@link Deflater}, one {@link Inflater} and one scratch buffer per event-loop thread, reset after
  * each use, serve all its sessions; they are freed when the thread ends. Packets are not reference
@@ -66,7 +67,63 @@ public final class CompressionHandler extends MessageToMessageCodec<Packet, Pack
         }
     };
 
+    /**
+     * The handler of every session that did not negotiate compression (docs/benchmarks.md, scenario 3:
+     * a handler costs about 100 bytes per session when each has its own).
+     */
+    private static final CompressionHandler OFF = new CompressionHandler(0, 1, true);
+
+    /** The shared handler of the settings asked for last; one gateway asks for the same ones each time. */
+    private static volatile CompressionHandler lastShared = OFF;
+
+    /** Whether this instance serves many channels: it then holds nothing per channel. */
+    private final boolean shared;
     private boolean released;
+
+    /**
+     * The handler of sessions that did not negotiate compression: shared, {@linkplain #isSharable()
+     * sharable}; it refuses a body flagged as compressed.
+     *
+     * @return the shared handler
+     */
+    public static CompressionHandler off() {
+        return OFF;
+    }
+
+    /**
+     * A {@linkplain #isSharable() sharable} handler for the given settings, for the pipelines of many
+     * sessions: nothing in it is per session (the zlib state is per thread, see above). It is the same
+     * instance for the same settings as the last call; unlike a handler made with the constructor, it
+     * never refuses work once a channel it serves has closed.
+     *
+     * @param threshold as for {@link #CompressionHandler(int, int)}
+     * @param maxInflatedBytes as for {@link #CompressionHandler(int, int)}
+     * @return the shared handler
+     * @throws IllegalArgumentException as the constructor does
+     */
+    public static CompressionHandler of(int threshold, int maxInflatedBytes) {
+        if (threshold == 0) {
+            return OFF;
+        }
+        CompressionHandler last = lastShared;
+        if (last.threshold == threshold && last.maxInflatedBytes == maxInflatedBytes) {
+            return last;
+        }
+        CompressionHandler made = new CompressionHandler(threshold, maxInflatedBytes, true);
+        lastShared = made;
+        return made;
+    }
+
+    /**
+     * Whether this handler may be in several pipelines: the instances of {@link #off()} and
+     * {@link #of}, which hold nothing per channel.
+     *
+     * @return {@code true} for a shared instance
+     */
+    @Override
+    public boolean isSharable() {
+        return shared;
+    }
 
     /**
      * Creates a handler for one channel.
@@ -79,6 +136,10 @@ public final class CompressionHandler extends MessageToMessageCodec<Packet, Pack
      *     not positive
      */
     public CompressionHandler(int threshold, int maxInflatedBytes) {
+        this(threshold, maxInflatedBytes, false);
+    }
+
+    private CompressionHandler(int threshold, int maxInflatedBytes, boolean shared) {
         if (threshold < 0) {
             throw new IllegalArgumentException("threshold: " + threshold + " (expected: >= 0)");
         }
@@ -87,6 +148,7 @@ public final class CompressionHandler extends MessageToMessageCodec<Packet, Pack
         }
         this.threshold = threshold;
         this.maxInflatedBytes = maxInflatedBytes;
+        this.shared = shared;
     }
 
     /**
@@ -245,7 +307,11 @@ public final class CompressionHandler extends MessageToMessageCodec<Packet, Pack
     }
 
     private void release() {
-        // The zlib state belongs to the thread; this session only stops using it.
+        // The zlib state belongs to the thread; this session only stops using it. A
+        // shared handler serves other channels still open.
+        if (shared) {
+            return;
+        }
         released = true;
     }
 

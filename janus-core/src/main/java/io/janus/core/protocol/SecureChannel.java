@@ -18,6 +18,10 @@ final class SecureChannel {
 
     private final TrafficCipher sealer;
     private final TrafficCipher opener;
+    /** Whether a record went either way since the last {@link #sweep()}. */
+    private boolean touched = true;
+    /** This channel's slot in its event loop's {@link QuietSessions}, or -1 when not in one. */
+    int quietSlot = -1;
 
     SecureChannel(TrafficCipher sealer, TrafficCipher opener) {
         this.sealer = sealer;
@@ -32,7 +36,7 @@ final class SecureChannel {
     static HandshakeResult established(ChannelHandlerContext ctx, byte[] transcript,
             io.janus.core.crypto.KeySchedule keys, int threshold, int maxInflatedBytes,
             io.janus.core.crypto.GatewayCertificate certificate) {
-        ctx.pipeline().addAfter(PacketCodec.NAME, COMPRESSION_NAME, new CompressionHandler(threshold, maxInflatedBytes));
+        ctx.pipeline().addAfter(PacketCodec.NAME, COMPRESSION_NAME, CompressionHandler.of(threshold, maxInflatedBytes));
         HandshakeResult result = new HandshakeResult(transcript, keys.resumeSecret(), threshold, certificate);
         ctx.channel().attr(HandshakeResult.KEY).set(result);
         return result;
@@ -40,6 +44,7 @@ final class SecureChannel {
 
     /** Opens a record and passes its plaintext on; a key update is applied and passed on as nothing. */
     void read(ChannelHandlerContext ctx, ByteBuf record) {
+        touched = true;
         ByteBuf plaintext = opener.open(ctx.alloc(), record);
         if (plaintext != null) {
             ctx.fireChannelRead(plaintext);
@@ -48,6 +53,7 @@ final class SecureChannel {
 
     /** Seals a plaintext frame, releasing it; precedes it with a key update when one is due. */
     void write(ChannelHandlerContext ctx, ByteBuf plaintext, ChannelPromise promise) {
+        touched = true;
         ByteBuf record;
         try {
             if (sealer.needsKeyUpdate()) {
@@ -61,5 +67,22 @@ final class SecureChannel {
             plaintext.release();
         }
         ctx.write(record, promise);
+    }
+
+    /**
+     * Called by {@link QuietSessions} once a period: a session that sent and received no record during
+     * the whole period drops its two cipher engines until its next record.
+     */
+    void sweep() {
+        if (!touched) {
+            sealer.releaseEngine();
+            opener.releaseEngine();
+        }
+        touched = false;
+    }
+
+    /** Whether both cipher engines are held; for tests. */
+    boolean holdsEngines() {
+        return sealer.holdsEngine() && opener.holdsEngine();
     }
 }

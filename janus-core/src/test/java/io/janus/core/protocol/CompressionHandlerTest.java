@@ -472,4 +472,43 @@ class CompressionHandlerTest {
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessage("maxInflatedBytes: 0 (expected: > 0)");
     }
+
+    @Test
+    void theSharedHandlerForSessionsWithoutCompressionServesManyChannels() {
+        assertThat(CompressionHandler.of(0, MAX_INFLATED)).isSameAs(CompressionHandler.off());
+        assertThat(CompressionHandler.off().isSharable()).isTrue();
+        assertThat(new CompressionHandler(0, MAX_INFLATED).isSharable()).as("made by the constructor").isFalse();
+        EmbeddedChannel a = channel(CompressionHandler.off());
+        EmbeddedChannel b = channel(CompressionHandler.off());
+        Packet large = packet(ByteString.copyFromUtf8("x".repeat(4 * THRESHOLD)));
+
+        // Nothing is compressed, a flagged body is refused, on each channel.
+        assertThat(a.writeOutbound(large)).isTrue();
+        assertThat((Packet) a.readOutbound()).isEqualTo(large);
+        assertThat(refusal(b, flagged(new byte[] {1, 2, 3})).reason()).isEqualTo(Reason.BODY_TOO_LARGE);
+        // Closing one channel leaves the handler working for the other.
+        a.close();
+        assertThat(refusal(channel(CompressionHandler.off()), flagged(new byte[] {1})).reason())
+                .isEqualTo(Reason.BODY_TOO_LARGE);
+    }
+
+    @Test
+    void theSharedHandlerOfOneSettingCompressesAndInflatesForManyChannels() {
+        CompressionHandler shared = CompressionHandler.of(THRESHOLD, MAX_INFLATED);
+        assertThat(CompressionHandler.of(THRESHOLD, MAX_INFLATED)).isSameAs(shared);
+        assertThat(shared.isSharable()).isTrue();
+        EmbeddedChannel a = channel(shared);
+        EmbeddedChannel b = channel(shared);
+        ByteString body = ByteString.copyFromUtf8("again and again ".repeat(200));
+
+        assertThat(a.writeOutbound(packet(body))).isTrue();
+        Packet compressed = a.readOutbound();
+        assertThat(compressed.getFlags() & PacketFlag.PACKET_FLAG_COMPRESSED_VALUE).isNotZero();
+        assertThat(compressed.getBody().size()).isLessThan(body.size());
+        // Closing one channel does not stop the handler for the other.
+        a.close();
+        assertThat(b.writeInbound(compressed)).isTrue();
+        assertThat(((Packet) b.readInbound()).getBody()).isEqualTo(body);
+        assertThat(shared.isReleased()).isFalse();
+    }
 }
