@@ -68,7 +68,7 @@ public final class ClientSession implements AutoCloseable {
 
     /** Opens one more connection of a session: the pipeline, with {@link #attach(Channel)}, and the handshake. */
     interface Connector {
-        CompletableFuture<HandshakeResult> open(Endpoint endpoint, ClientSession session);
+        CompletableFuture<HandshakeResult> open(Endpoint endpoint, ClientSession session, int attempt);
     }
 
     /** How a resumable session reconnects; built by {@link JanusClient}. */
@@ -154,10 +154,16 @@ public final class ClientSession implements AutoCloseable {
     /**
      * Makes {@code ch} this session's connection; called by the channel initializer, on the event loop.
      *
+     * @param forAttempt the reconnect attempt that opened it, 0 for the first connection
      * @return the handler that feeds this session, installed after the packet codec
      */
-    ChannelInboundHandlerAdapter attach(Channel ch) {
-        channel = ch;
+    ChannelInboundHandlerAdapter attach(Channel ch, int forAttempt) {
+        if (state == State.RECONNECTING && (forAttempt != attempt || attemptSettled) || state == State.CLOSED) {
+            // The attempt that opened it timed out (or the session ended) before the connection was up.
+            ch.close();
+        } else {
+            channel = ch;
+        }
         return new Handler(ch);
     }
 
@@ -725,7 +731,7 @@ public final class ClientSession implements AutoCloseable {
         }, Math.max(1, Math.min(resume.attemptTimeoutMillis, remainingMillis)), TimeUnit.MILLISECONDS);
         CompletableFuture<HandshakeResult> opened;
         try {
-            opened = resume.connector.open(endpoint, this);
+            opened = resume.connector.open(endpoint, this, n);
         } catch (RuntimeException e) {
             opened = CompletableFuture.failedFuture(e);
         }
@@ -809,6 +815,7 @@ public final class ClientSession implements AutoCloseable {
         cancelAttemptTimeout();
         logger.debug("Resume attempt {} failed", attempt, cause);
         Channel ch = channel;
+        channel = null; // its close must not count against the next attempt
         if (ch != null) {
             ch.close();
         }

@@ -145,7 +145,7 @@ public final class JanusClient implements AutoCloseable {
                     resendBufferPackets, resendBufferBytes);
         }
         ClientSession session = new ClientSession(group.next(), requestTimeoutMillis, settings);
-        return open(transport, address, session).thenCompose(handshake -> {
+        return open(transport, address, session, 0).thenCompose(handshake -> {
             LoginRequest.Builder login = LoginRequest.newBuilder().setToken(token).setClientVersion(clientVersion);
             if (attestationKey != null) {
                 login.setAttestationKey(ByteString.copyFrom(attestationKey.publicKey()))
@@ -157,15 +157,15 @@ public final class JanusClient implements AutoCloseable {
     }
 
     /** Opens a connection of {@code session} to an endpoint, for a resume; see {@link ClientSession.Connector}. */
-    private CompletableFuture<HandshakeResult> open(Endpoint endpoint, ClientSession session) {
+    private CompletableFuture<HandshakeResult> open(Endpoint endpoint, ClientSession session, int attempt) {
         ClientTransport t = endpoint.transport().equals(transport.name()) ? transport
                 : transports.computeIfAbsent(endpoint.transport(), name -> ClientTransportRegistry
                         .getDefaultRegistry().getProvider(name).newClientTransport(Map.of()));
-        return open(t, endpoint.address(), session);
+        return open(t, endpoint.address(), session, attempt);
     }
 
     private CompletableFuture<HandshakeResult> open(ClientTransport t, InetSocketAddress address,
-            ClientSession session) {
+            ClientSession session, int attempt) {
         SecureClientHandler[] secure = new SecureClientHandler[1];
         // The session's own event loop: every connection of one session runs on the same thread.
         return t.connect(address, session.eventLoop(), maxFrameLength, ch -> {
@@ -173,7 +173,7 @@ public final class JanusClient implements AutoCloseable {
                     maxInflatedBytes, TrafficCipher.DEFAULT_UPDATE_INTERVAL);
             ch.pipeline().addLast(SecureClientHandler.name(), secure[0]);
             ch.pipeline().addLast(PacketCodec.NAME, PacketCodec.INSTANCE);
-            ch.pipeline().addLast("janus-client", session.attach(ch));
+            ch.pipeline().addLast("janus-client", session.attach(ch, attempt));
         }).thenCompose(ch -> secure[0].handshakeFuture());
     }
 
