@@ -813,7 +813,7 @@ public final class ClientSession implements AutoCloseable {
         }
         attemptSettled = true;
         cancelAttemptTimeout();
-        logger.debug("Resume attempt {} failed", attempt, cause);
+        logger.info("Resume attempt {} of session {} failed: {}", attempt, login.getSessionId(), cause.toString());
         Channel ch = channel;
         channel = null; // its close must not count against the next attempt
         if (ch != null) {
@@ -852,12 +852,13 @@ public final class ClientSession implements AutoCloseable {
             }
         }
         loggedIn.completeExceptionally(failure);
-        closeFuture.complete(reason);
+        // Listeners first: whoever waits on the close future then sees every event already delivered.
         for (SessionListener listener : sessionListeners) {
             if (sessionListeners.remove(listener)) {
                 safely(() -> listener.closed(reason));
             }
         }
+        closeFuture.complete(reason);
     }
 
     private static void safely(Runnable call) {

@@ -30,7 +30,8 @@ public interface SessionListener {
      * The session ended for good, also after a resume failed: the gateway refused it
      * ({@link io.janus.api.Reason#RESUME_SESSION_GONE}, ...), or the resume window passed
      * ({@link io.janus.api.Reason#RESUME_WINDOW_EXPIRED}). Called once; pending requests have failed
-     * with a {@link SessionClosedException} carrying the same reason.
+     * with a {@link SessionClosedException} carrying the same reason, and {@link ClientSession#closeFuture()}
+     * completes right after this call.
      *
      * @param reason why
      */
