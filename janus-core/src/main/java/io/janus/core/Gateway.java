@@ -282,6 +282,9 @@ public final class Gateway implements AutoCloseable {
         this.runtime = new GatewayRuntime(id, b.identity, b.attestation, options, stats, authenticator, router,
                 tunnel, b.openTelemetry != null ? b.openTelemetry : GlobalOpenTelemetry.getOrNoop());
         runtimeRef.set(runtime);
+        if (b.resumeTicketKey != null) {
+            runtime.resumeTicketKey(b.resumeTicketKey);
+        }
         owned.add(runtime.telemetry());
         Map<String, String> directoryProperties = b.directoryProperties;
         GatewayRuntime rt = runtime;
@@ -897,8 +900,26 @@ public final class Gateway implements AutoCloseable {
         private Duration drainTimeout = Duration.ofSeconds(30);
         private AdminOptions admin;
         private OpenTelemetry openTelemetry;
+        private byte[] resumeTicketKey;
 
         private Builder() {
+        }
+
+        /**
+         * Sets the key that seals session resume tickets (docs/protocol.md, section 14): AES-256-GCM,
+         * 32 bytes. By default each gateway process draws a random key, so a session resumes on the gateway
+         * that holds it; a fleet that shares one key can read each other's tickets (the groundwork for
+         * cross-gateway resume).
+         *
+         * @param key 32 bytes; copied
+         * @return this builder
+         */
+        public Builder resumeTicketKey(byte[] key) {
+            if (requireNonNull(key, "key").length != io.janus.core.crypto.ResumeTicket.KEY_LENGTH) {
+                throw new IllegalArgumentException("resumeTicketKey: " + key.length + " bytes (expected: 32)");
+            }
+            this.resumeTicketKey = key.clone();
+            return this;
         }
 
         /**

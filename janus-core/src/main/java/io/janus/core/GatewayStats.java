@@ -23,6 +23,8 @@ public final class GatewayStats {
     private final LongAdder handshakes = new LongAdder();
     private final RateWindow handshakeRate = new RateWindow(RATE_WINDOW_SECONDS);
     private final LongAdder logins = new LongAdder();
+    private final LongAdder sessionsDetached = new LongAdder();
+    private final LongAdder sessionsResumed = new LongAdder();
     private final LongAdder requests = new LongAdder();
     private final Map<Reason, LongAdder> sessionsClosed = counters();
     private final Map<Reason, LongAdder> requestsFailed = counters();
@@ -65,6 +67,32 @@ public final class GatewayStats {
     /** Records a successful login; called by the session pipeline. */
     public void recordLogin() {
         logins.increment();
+    }
+
+    /**
+     * Records that a resumable session lost its connection and waits for a resume (docs/protocol.md,
+     * section 14); called by the session pipeline.
+     */
+    public void recordSessionDetached() {
+        sessionsDetached.increment();
+    }
+
+    /** Records a successful resume; called by the session pipeline. */
+    public void recordSessionResumed() {
+        sessionsResumed.increment();
+    }
+
+    /** Resumable sessions that lost their connection and waited for a resume. */
+    public long sessionsDetached() {
+        return sessionsDetached.sum();
+    }
+
+    /**
+     * Successful resumes. Sessions whose window passed are counted by {@link #sessionsClosed(Reason)}
+     * with {@link Reason#RESUME_WINDOW_EXPIRED}.
+     */
+    public long sessionsResumed() {
+        return sessionsResumed.sum();
     }
 
     /** Records a dispatched request; called by the session pipeline. */

@@ -34,6 +34,9 @@ public final class SessionOptions {
     private final double requestsPerSecond;
     private final int requestBurst;
     private final RateLimitPolicy requestRatePolicy;
+    private final Duration resumeWindow;
+    private final int replayBufferPackets;
+    private final int replayBufferBytes;
 
     /** What happens to a session that sends requests faster than its rate limit. */
     public enum RateLimitPolicy {
@@ -65,6 +68,9 @@ public final class SessionOptions {
         this.requestsPerSecond = b.requestsPerSecond;
         this.requestBurst = b.requestBurst;
         this.requestRatePolicy = b.requestRatePolicy;
+        this.resumeWindow = b.resumeWindow;
+        this.replayBufferPackets = b.replayBufferPackets;
+        this.replayBufferBytes = b.replayBufferBytes;
     }
 
     /** The defaults. */
@@ -199,6 +205,24 @@ public final class SessionOptions {
         return requestRatePolicy;
     }
 
+    /**
+     * How long a resumable session waits for its client to resume after the connection ends (default
+     * 30 s; {@link Duration#ZERO} when sessions are never resumable). docs/protocol.md, section 14.
+     */
+    public Duration resumeWindow() {
+        return resumeWindow;
+    }
+
+    /** The most unacknowledged packets a resumable session keeps for replay (default 1024). */
+    public int replayBufferPackets() {
+        return replayBufferPackets;
+    }
+
+    /** The most bytes of unacknowledged packets a resumable session keeps for replay (default 1 MiB). */
+    public int replayBufferBytes() {
+        return replayBufferBytes;
+    }
+
     @Override
     public String toString() {
         return "SessionOptions{maxFrameLength=" + maxFrameLength + ", loginTimeout=" + loginTimeout
@@ -211,7 +235,8 @@ public final class SessionOptions {
                 + ", recordsPerKey=" + recordsPerKey + ", handshakesPerSecondPerIp=" + handshakesPerSecondPerIp
                 + ", handshakeBurstPerIp=" + handshakeBurstPerIp + ", handshakesPerSecond=" + handshakesPerSecond
                 + ", requestsPerSecond=" + requestsPerSecond + ", requestBurst=" + requestBurst
-                + ", requestRatePolicy=" + requestRatePolicy + "}";
+                + ", requestRatePolicy=" + requestRatePolicy + ", resumeWindow=" + resumeWindow
+                + ", replayBufferPackets=" + replayBufferPackets + ", replayBufferBytes=" + replayBufferBytes + "}";
     }
 
     /** Builds {@link SessionOptions}. Not thread-safe. */
@@ -237,6 +262,9 @@ public final class SessionOptions {
         private double requestsPerSecond = 50;
         private int requestBurst = 100;
         private RateLimitPolicy requestRatePolicy = RateLimitPolicy.REJECT;
+        private Duration resumeWindow = Duration.ofSeconds(30);
+        private int replayBufferPackets = 1024;
+        private int replayBufferBytes = 1024 * 1024;
 
         private Builder() {
         }
@@ -263,6 +291,9 @@ public final class SessionOptions {
             requestsPerSecond = o.requestsPerSecond;
             requestBurst = o.requestBurst;
             requestRatePolicy = o.requestRatePolicy;
+            resumeWindow = o.resumeWindow;
+            replayBufferPackets = o.replayBufferPackets;
+            replayBufferBytes = o.replayBufferBytes;
         }
 
         /**
@@ -475,6 +506,35 @@ public final class SessionOptions {
             this.requestsPerSecond = perSecond;
             this.requestBurst = burst;
             this.requestRatePolicy = requireNonNull(policy, "policy");
+            return this;
+        }
+
+        /**
+         * Sets how long a resumable session waits for a resume after its connection ends
+         * (docs/protocol.md, section 14).
+         *
+         * @param window {@link Duration#ZERO} to make no session resumable, else positive and below 24 days
+         * @return this builder
+         */
+        public Builder resumeWindow(Duration window) {
+            requireNonNull(window, "window");
+            this.resumeWindow = window.isZero() ? Duration.ZERO : checkPositive("resumeWindow", window);
+            return this;
+        }
+
+        /**
+         * Bounds the replay buffer of each resumable session: passing either bound closes the session
+         * with {@link io.janus.api.Reason#REPLAY_OVERFLOW}.
+         *
+         * @param packets unacknowledged packets kept, 1 to 1,048,576
+         * @param bytes bytes of unacknowledged packets kept, 1 KiB to 256 MiB
+         * @return this builder
+         */
+        public Builder replayBuffer(int packets, int bytes) {
+            checkRange("replayBufferPackets", packets, 1, 1 << 20);
+            checkRange("replayBufferBytes", bytes, 1024, 256 * 1024 * 1024);
+            this.replayBufferPackets = packets;
+            this.replayBufferBytes = bytes;
             return this;
         }
 

@@ -2,40 +2,80 @@ package io.janus.core.internal;
 
 import io.janus.api.Packet;
 import io.janus.api.Reason;
+import io.janus.core.ProtocolException;
+import io.janus.core.crypto.ResumeTicket;
 import io.janus.core.game.Push;
+import io.janus.core.protocol.PacketCodec;
 import io.janus.core.protocol.SystemPackets;
 import io.janus.core.session.Session;
 import io.janus.core.session.SessionInfo;
 import io.janus.core.spi.Identity;
+import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelPromise;
+import io.netty.util.ReferenceCountUtil;
 import java.net.SocketAddress;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 
-/** The gateway's {@link Session}: a channel, its identity once logged in, and how it closed. */
+/**
+ * The gateway's {@link Session}: a channel, its identity once logged in, and how it closed.
+ *
+ * <p>A resumable session (docs/protocol.md, section 14) outlives its connection: it numbers the packet
+ * records it sends and keeps them in a {@link ReplayBuffer} until the client acknowledges them; when the
+ * connection ends without the gateway ending the session it is <em>detached</em> (packets are numbered
+ * into the buffer) until a RESUME on a new connection attaches it again or the resume window passes.
+ * The current channel, the detached flag and the numbering change together under the replay buffer's
+ * monitor; everything else about the connection runs on the current channel's event loop.
+ */
 public final class DefaultSession implements Session {
 
     /** How long a kick may take to reach the client before the connection is cut anyway. */
     private static final long KICK_GRACE_MILLIS = 1000;
 
     private final long id;
-    private final Channel channel;
-    private final String transport;
+    /** The connection; replaced by a resume (under the replay buffer's monitor). */
+    private volatile Channel channel;
+    private volatile String transport;
     private final GatewayRuntime runtime;
     private final ConcurrentMap<String, Object> attributes = new ConcurrentHashMap<>();
     private final AtomicReference<Reason> closeReason = new AtomicReference<>();
     private final CompletableFuture<Reason> closeFuture = new CompletableFuture<>();
     private volatile SessionInfo info;
     private volatile long rttMillis = -1;
-    // Confined to the session's event loop: game requests dispatched and not yet answered, and the
-    // drain notice once the gateway drains (docs/architecture.md, "Drain").
-    private int inflight;
-    private Packet drainKick;
-    private String drainMessage;
+    // Game requests dispatched and not yet answered, and the drain notice once the gateway drains
+    // (docs/architecture.md, "Drain"). Atomic and volatile: after a resume, answers to requests of the
+    // old connection complete on its event loop while new requests start on the new one.
+    private final AtomicInteger inflight = new AtomicInteger();
+    private volatile Packet drainKick;
+    private volatile String drainMessage;
+    /** The login the session directory holds for this session, released when the session ends. */
+    private volatile SessionInfo directoryEntry;
+    private final AtomicBoolean finished = new AtomicBoolean();
+
+    // Session resume (docs/protocol.md, section 14). `replay` is set once, on the event loop, before the
+    // LoginResponse is written; `detached`, `expiry` and `generation` are guarded by its monitor.
+    private volatile ReplayBuffer replay;
+    private volatile boolean detached;
+    private ScheduledFuture<?> expiry;
+    private long generation;
+    /** Client packets (after its LOGIN) processed, across connections. */
+    private final AtomicLong clientPackets = new AtomicLong();
+    /** The resume secret of the latest ticket issued, and of the one before until the client used the new one. */
+    private volatile byte[] resumeSecret;
+    private volatile byte[] previousResumeSecret;
+    private final AtomicBoolean resuming = new AtomicBoolean();
 
     DefaultSession(long id, Channel channel, String transport, GatewayRuntime runtime) {
         this.id = id;
@@ -78,9 +118,10 @@ public final class DefaultSession implements Session {
         return channel;
     }
 
+    /** A detached resumable session is active: it still takes pushes, into its replay buffer. */
     @Override
     public boolean isActive() {
-        return channel.isActive() && closeReason.get() == null;
+        return closeReason.get() == null && (detached || channel.isActive());
     }
 
     /** Whether {@link #close} was called or the connection ended. */
@@ -132,6 +173,9 @@ public final class DefaultSession implements Session {
      * @return whether the packet was queued
      */
     boolean write(Packet packet) {
+        if (replay != null) {
+            return writeResumable(packet);
+        }
         if (!isActive()) {
             return false;
         }
@@ -152,12 +196,12 @@ public final class DefaultSession implements Session {
 
     /** Game requests dispatched and not yet answered. Event loop only. */
     int inflight() {
-        return inflight;
+        return inflight.get();
     }
 
     /** A game request was dispatched. Event loop only. */
     void requestStarted() {
-        inflight++;
+        inflight.incrementAndGet();
     }
 
     /**
@@ -165,8 +209,7 @@ public final class DefaultSession implements Session {
      * draining session closes it with the drain notice, behind that answer.
      */
     void requestAnswered() {
-        inflight--;
-        if (inflight == 0 && drainKick != null) {
+        if (inflight.decrementAndGet() == 0 && drainKick != null) {
             close(Reason.SERVER_DRAIN, drainMessage, drainKick);
         }
     }
@@ -190,9 +233,9 @@ public final class DefaultSession implements Session {
             if (drainKick != null || isClosing()) {
                 return;
             }
-            drainKick = kick;
             drainMessage = message;
-            if (inflight == 0) {
+            drainKick = kick;
+            if (inflight.get() == 0) {
                 close(Reason.SERVER_DRAIN, message, kick);
             }
         };
@@ -240,6 +283,9 @@ public final class DefaultSession implements Session {
         }
         runtime.stats().recordSessionClosed(reason);
         runtime.logClose(this, reason, message);
+        if (endIfDetached()) {
+            return;
+        }
         if (kick != null && reason != Reason.SLOW_CONSUMER && channel.isActive()) {
             channel.writeAndFlush(kick).addListener(ChannelFutureListener.CLOSE);
             channel.eventLoop().schedule(() -> {
@@ -255,13 +301,388 @@ public final class DefaultSession implements Session {
         return closeReason.get();
     }
 
-    /** Called once the channel is closed. */
-    void closed() {
+    /** Completes the close future; called once the session ended (see {@link #finish}). */
+    private void closed() {
         // A connection that ended without close() was ended by the client (or the network).
         if (closeReason.compareAndSet(null, Reason.OK)) {
             runtime.stats().recordSessionClosed(Reason.OK);
         }
         closeFuture.complete(closeReason.get());
+    }
+
+    // ---- The end of the session --------------------------------------------------------------------
+
+    /** Records the session directory's entry of this session, released when the session ends. */
+    void directoryEntry(SessionInfo entry) {
+        this.directoryEntry = entry;
+    }
+
+    /**
+     * Ends the session for good, once: it leaves the registry, its close future completes, its replay
+     * buffer is released, the tunnel, the router and the session directory are told. Called when its
+     * last connection ended without a detach, or when a detached session closes (window passed, kick,
+     * drain, shutdown). For a resumable session that is not at the drop but at the end of the window.
+     */
+    void finish() {
+        if (!finished.compareAndSet(false, true)) {
+            return;
+        }
+        runtime.registry().remove(this);
+        closed();
+        ReplayBuffer r = replay;
+        if (r != null) {
+            synchronized (r) {
+                if (expiry != null) {
+                    expiry.cancel(false);
+                }
+                r.release();
+            }
+        }
+        SessionInfo i = info;
+        if (i != null) {
+            runtime.tunnel().sessionClosed(i);
+            runtime.router().sessionClosed(i);
+        }
+        SessionInfo entry = directoryEntry;
+        if (entry != null) {
+            directoryEntry = null;
+            runtime.directory().unregister(entry);
+        }
+    }
+
+    /** Whether {@link #finish} ran. */
+    boolean isFinished() {
+        return finished.get();
+    }
+
+    /** After {@link #close}: a detached session has no connection whose end would finish it, so finish now. */
+    private boolean endIfDetached() {
+        ReplayBuffer r = replay;
+        if (r == null) {
+            return false;
+        }
+        synchronized (r) {
+            if (!detached) {
+                return false;
+            }
+        }
+        Channel ch = channel;
+        try {
+            ch.eventLoop().execute(this::finish);
+        } catch (RejectedExecutionException e) {
+            finish();
+        }
+        return true;
+    }
+
+    // ---- Session resume (docs/protocol.md, section 14) ----------------------------------------------
+
+    /**
+     * Makes this logged-in session resumable: from now on its packet records are numbered and kept until
+     * acknowledged. Event loop only, before the LoginResponse is written.
+     *
+     * @param buffer the session's replay buffer
+     * @param handler this connection's replay handler
+     */
+    void makeResumable(ReplayBuffer buffer, ReplayHandler handler) {
+        this.replay = buffer;
+        handler.numberFor(this);
+    }
+
+    /** Whether the session is resumable. */
+    boolean isResumable() {
+        return replay != null;
+    }
+
+    /** The replay buffer, {@code null} unless resumable. */
+    ReplayBuffer replayBuffer() {
+        return replay;
+    }
+
+    /** Whether the session has no connection and waits for a resume. */
+    boolean isDetached() {
+        return detached;
+    }
+
+    /** Whether {@code ch} is the session's live connection (always true for a session that is not resumable). */
+    boolean isAttachedTo(Channel ch) {
+        return replay == null || (channel == ch && !detached);
+    }
+
+    /** Client packets processed since the login, over every connection. */
+    long clientPackets() {
+        return clientPackets.get();
+    }
+
+    /**
+     * Counts a client packet of a resumable session and applies the acknowledgement it carries. The
+     * client used its newest ticket's connection, so the previous ticket stops being accepted.
+     *
+     * @param ack {@code Packet.ack}
+     * @throws ProtocolException with {@link Reason#PROTOCOL_VIOLATION} for an impossible ack
+     */
+    void clientPacket(long ack) {
+        clientPackets.incrementAndGet();
+        previousResumeSecret = null;
+        replay.ack(ack);
+    }
+
+    /**
+     * Issues a fresh ticket bound to {@code secret}, the resume secret of the handshake of the session's
+     * current connection; the ticket issued before stays valid until the client sends on this connection.
+     *
+     * @param secret the resume secret
+     * @return the sealed ticket
+     */
+    byte[] issueTicket(byte[] secret) {
+        previousResumeSecret = resumeSecret;
+        resumeSecret = secret.clone();
+        long expires = System.currentTimeMillis() + runtime.options().resumeWindow().toMillis()
+                + GatewayRuntime.TICKET_GRACE_MILLIS;
+        return new ResumeTicket(id, info.playerId(), runtime.gatewayId(), secret, expires)
+                .seal(runtime.resumeTicketKey());
+    }
+
+    /** Whether {@code ticket} is the latest ticket issued for this session (or the one before, unused yet). */
+    boolean issued(ResumeTicket ticket) {
+        return ticket.carries(resumeSecret) || ticket.carries(previousResumeSecret);
+    }
+
+    private boolean writeResumable(Packet packet) {
+        if (closeReason.get() != null) {
+            return false;
+        }
+        Channel ch = channel;
+        if (ch.eventLoop().inEventLoop()) {
+            return writeOnLoop(ch, packet);
+        }
+        // Through the connection's event loop rather than channel.write: there the session can tell
+        // whether the connection is still its own before the packet enters the pipeline, so that no
+        // packet slips past the numbering into a connection that is going away.
+        try {
+            ch.eventLoop().execute(() -> writeOnLoop(ch, packet));
+        } catch (RejectedExecutionException e) {
+            return false;
+        }
+        return true;
+    }
+
+    private boolean writeOnLoop(Channel ch, Packet packet) {
+        ReplayBuffer r = replay;
+        synchronized (r) {
+            if (closeReason.get() != null) {
+                return false;
+            }
+            if (detached) {
+                runtime.stats().traffic().recordOut(packet.getModule(), packet.getSerializedSize());
+                return numbered(r.append(PacketCodec.encode(ch.alloc(), packet)));
+            }
+        }
+        if (channel != ch) {
+            // Resumed on another connection since the write was submitted: follow the session there.
+            return write(packet);
+        }
+        // Attached to ch and on its event loop: its channelInactive (the only place it detaches) has not
+        // run, so its pipeline is whole and the replay handler numbers the packet.
+        if (!ch.isWritable()
+                && ch.bytesBeforeWritable() + runtime.options().outboundLowWaterMark()
+                        > runtime.options().maxOutboundBytes()) {
+            close(Reason.SLOW_CONSUMER, "more than " + runtime.options().maxOutboundBytes()
+                    + " outbound bytes queued; the client does not read");
+            return false;
+        }
+        runtime.stats().traffic().recordOut(packet.getModule(), packet.getSerializedSize());
+        ch.writeAndFlush(packet, ch.voidPromise());
+        return true;
+    }
+
+    /** The outcome of {@link ReplayBuffer#append}: closes the session on overflow. */
+    private boolean numbered(long number) {
+        if (number < 0) {
+            ReplayBuffer r = replay;
+            close(Reason.REPLAY_OVERFLOW, "more than " + runtime.options().replayBufferPackets() + " packets or "
+                    + runtime.options().replayBufferBytes() + " bytes unacknowledged (" + (r == null ? 0 : r.sent())
+                    + " sent, " + (r == null ? 0 : r.acked()) + " acked)");
+            return false;
+        }
+        return number > 0;
+    }
+
+    /**
+     * An encoded packet record leaving through {@code ctx}'s channel (called by the {@link ReplayHandler}
+     * of that channel, on its event loop): numbered and kept when the channel is the session's connection,
+     * kept when the session is detached, passed to the session's new connection after a resume.
+     *
+     * @param ctx the replay handler's context
+     * @param record the encoded packet; ownership passes here
+     * @param promise the write's promise
+     */
+    void outbound(ChannelHandlerContext ctx, ByteBuf record, ChannelPromise promise) {
+        ReplayBuffer r = replay;
+        Channel elsewhere;
+        synchronized (r) {
+            if (detached) {
+                promise.trySuccess();
+                numbered(r.append(record));
+                return;
+            }
+            elsewhere = channel;
+            if (elsewhere == ctx.channel()) {
+                long number = r.append(record.retainedDuplicate());
+                if (number < 0) {
+                    // Past the bound: not sent either; the kick that closes the session follows at once.
+                    record.release();
+                    promise.trySuccess();
+                } else {
+                    ctx.write(record, promise);
+                }
+                numbered(number);
+                return;
+            }
+        }
+        promise.trySuccess();
+        ChannelHandlerContext codec = elsewhere.pipeline().context(PacketCodec.NAME);
+        if (codec == null) {
+            ReferenceCountUtil.release(record);
+        } else {
+            // Enters the new connection's pipeline just above its replay handler, which numbers it.
+            codec.writeAndFlush(record, codec.voidPromise());
+        }
+    }
+
+    /**
+     * The connection {@code ch} ended. A resumable, logged-in session that the gateway did not close
+     * detaches and waits up to the resume window for a resume; its registry entry, directory entry,
+     * tunnel streams and routes stay. Event loop of {@code ch}.
+     *
+     * @param ch the connection that ended
+     * @return whether the session lives on (detached, or already attached to a newer connection);
+     *     {@code false} when it must {@link #finish}
+     */
+    boolean connectionLost(Channel ch) {
+        ReplayBuffer r = replay;
+        if (r == null || info == null) {
+            return false;
+        }
+        synchronized (r) {
+            if (channel != ch || detached) {
+                return true;
+            }
+            // Checked under the monitor: a close() racing with the drop either sees the detach (and
+            // finishes the session itself) or is seen here.
+            if (closeReason.get() != null) {
+                return false;
+            }
+            detachLocked(ch);
+        }
+        runtime.stats().recordSessionDetached();
+        runtime.logDetach(this);
+        return true;
+    }
+
+    private void detachLocked(Channel ch) {
+        detached = true;
+        long window = runtime.options().resumeWindow().toMillis();
+        long gen = ++generation;
+        try {
+            expiry = ch.eventLoop().schedule(() -> expire(gen, window), window, TimeUnit.MILLISECONDS);
+        } catch (RejectedExecutionException e) {
+            // The event loops are shutting down: the gateway closes every session anyway.
+            expiry = null;
+        }
+    }
+
+    private void expire(long gen, long window) {
+        ReplayBuffer r = replay;
+        synchronized (r) {
+            if (!detached || gen != generation) {
+                return;
+            }
+        }
+        close(Reason.RESUME_WINDOW_EXPIRED, "no resume within the resume window of " + window + " ms", null);
+    }
+
+    /**
+     * Claims the session for one resume; another resume of it fails until {@link #endResume}.
+     *
+     * @return whether this resume may go ahead
+     */
+    boolean beginResume() {
+        return resuming.compareAndSet(false, true);
+    }
+
+    /** The resume that {@link #beginResume} claimed is over. */
+    void endResume() {
+        resuming.set(false);
+    }
+
+    /**
+     * Lets go of the session's connection if it still has one (the client resumes before the gateway
+     * noticed the old connection died): the session detaches and that connection is closed, on its own
+     * event loop, without ending the session.
+     *
+     * @return a future completed with whether the session is detached and open, ready to attach
+     */
+    CompletableFuture<Boolean> releaseConnection() {
+        CompletableFuture<Boolean> released = new CompletableFuture<>();
+        Channel old = channel;
+        Runnable step = () -> {
+            ReplayBuffer r = replay;
+            boolean ok;
+            synchronized (r) {
+                ok = closeReason.get() == null;
+                if (ok && !detached && channel == old) {
+                    detachLocked(old);
+                }
+                ok = ok && detached;
+            }
+            old.close();
+            released.complete(ok);
+        };
+        try {
+            old.eventLoop().execute(step);
+        } catch (RejectedExecutionException e) {
+            released.complete(false);
+        }
+        return released;
+    }
+
+    /**
+     * Attaches the detached session to a new connection (a resume): frees what the client received,
+     * hands out the rest for replay, and from now on numbers the new connection's packet records. Event
+     * loop of {@code ch}; the caller writes the ResumeResponse and then the replay before anything else.
+     *
+     * @param ch the new connection
+     * @param transport its transport name
+     * @param received the client's received count
+     * @param handler the new connection's replay handler
+     * @return the packets to replay (retained; the caller writes them), or {@code null} when the session
+     *     closed meanwhile
+     * @throws ProtocolException with {@link Reason#PROTOCOL_VIOLATION} when {@code received} is below the
+     *     client's acknowledgements or above what the gateway sent
+     */
+    List<ByteBuf> attach(Channel ch, String transport, long received, ReplayHandler handler) {
+        ReplayBuffer r = replay;
+        synchronized (r) {
+            if (closeReason.get() != null || !detached || r.isReleased()) {
+                return null;
+            }
+            if (!r.accepts(received)) {
+                throw new ProtocolException(Reason.PROTOCOL_VIOLATION, "resume with received "
+                        + Long.toUnsignedString(received) + " (expected: " + r.acked() + " to " + r.sent() + ")");
+            }
+            List<ByteBuf> toReplay = r.replayAfter(received);
+            if (expiry != null) {
+                expiry.cancel(false);
+                expiry = null;
+            }
+            generation++;
+            this.channel = ch;
+            this.transport = transport;
+            handler.numberFor(this);
+            detached = false;
+            return toReplay;
+        }
     }
 
     @Override

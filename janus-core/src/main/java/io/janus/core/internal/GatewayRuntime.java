@@ -9,6 +9,7 @@ import io.janus.core.SessionOptions;
 import io.janus.core.game.Pusher;
 import io.janus.core.crypto.ClientAttestation;
 import io.janus.core.crypto.GatewayIdentity;
+import io.janus.core.crypto.ResumeTicket;
 import io.janus.core.protocol.HandshakeError;
 import io.janus.core.protocol.PacketCodec;
 import io.janus.core.protocol.SecureServerHandler;
@@ -51,6 +52,9 @@ public final class GatewayRuntime {
 
     private static final Logger sessionLogger = LoggerFactory.getLogger(SESSION_LOGGER);
 
+    /** How long a resume ticket outlives the resume window (docs/protocol.md, section 14). */
+    static final long TICKET_GRACE_MILLIS = 60_000;
+
     /** Client addresses with a handshake-rate bucket of their own; others share one. */
     private static final int MAX_TRACKED_ADDRESSES = 65_536;
 
@@ -76,6 +80,8 @@ public final class GatewayRuntime {
     /** The drain notice once the gateway drains; {@code null} before. */
     private volatile Packet drainKick;
     private volatile String drainMessage;
+    /** The key resume tickets are sealed with; random per process unless the gateway sets one. */
+    private volatile byte[] resumeTicketKey = randomKey();
 
     /**
      * Creates the runtime.
@@ -131,6 +137,46 @@ public final class GatewayRuntime {
      */
     public void directory(SessionDirectory directory) {
         this.directory = requireNonNull(directory, "directory");
+    }
+
+    /**
+     * Sets the key resume tickets are sealed with (docs/protocol.md, section 14); called once by the
+     * gateway, before it starts. Gateways that share it accept each other's tickets.
+     *
+     * @param key {@link ResumeTicket#KEY_LENGTH} bytes; copied
+     */
+    public void resumeTicketKey(byte[] key) {
+        if (requireNonNull(key, "key").length != ResumeTicket.KEY_LENGTH) {
+            throw new IllegalArgumentException("resumeTicketKey: " + key.length + " bytes (expected: "
+                    + ResumeTicket.KEY_LENGTH + ")");
+        }
+        this.resumeTicketKey = key.clone();
+    }
+
+    byte[] resumeTicketKey() {
+        return resumeTicketKey;
+    }
+
+    private static byte[] randomKey() {
+        byte[] key = new byte[ResumeTicket.KEY_LENGTH];
+        new SecureRandom().nextBytes(key);
+        return key;
+    }
+
+    /**
+     * The resumable session with this id held by this gateway, attached or detached, or {@code null}.
+     * Local only today; a cross-gateway takeover would consult the session directory here when the
+     * ticket names another gateway (docs/protocol.md, section 14, "Future work").
+     *
+     * @param sessionId the id from a resume ticket
+     * @return the session, or {@code null} when none is resumable
+     */
+    DefaultSession resumableSession(long sessionId) {
+        DefaultSession session = registry.get(sessionId);
+        if (session == null || !session.isResumable() || session.isClosing() || session.isFinished()) {
+            return null;
+        }
+        return session;
     }
 
     /** The session directory. */
@@ -249,6 +295,8 @@ public final class GatewayRuntime {
                 new IdleStateHandler(options.idleTimeout().toMillis(), 0, 0, TimeUnit.MILLISECONDS));
         channel.pipeline().addLast(SecureServerHandler.name(), new SecureServerHandler(identity,
                 options.compressionThreshold(), options.maxInflatedBytes(), options.recordsPerKey()));
+        // Between the secure handler and the codec: numbers every encoded packet of a resumable session.
+        channel.pipeline().addLast(ReplayHandler.NAME, new ReplayHandler());
         channel.pipeline().addLast(PacketCodec.NAME, PacketCodec.INSTANCE);
         channel.pipeline().addLast("janus-session",
                 new SessionHandler(this, new DefaultSession(nextSessionId(), channel, transport, this)));
@@ -310,6 +358,20 @@ public final class GatewayRuntime {
     /** Connections counted by the limiter now. */
     public int openConnections() {
         return limiter.total();
+    }
+
+    void logDetach(DefaultSession session) {
+        try (SessionMdc.Scope ignored = SessionMdc.enter(session)) {
+            closeLog.info("session {} detached: its connection ended; resumable for {} ms remote={} transport={}",
+                    session.id(), options.resumeWindow().toMillis(), session.remoteAddress(), session.transport());
+        }
+    }
+
+    void logResume(DefaultSession session, long replayed) {
+        try (SessionMdc.Scope ignored = SessionMdc.enter(session)) {
+            closeLog.info("session {} resumed: {} packets replayed remote={} transport={}", session.id(), replayed,
+                    session.remoteAddress(), session.transport());
+        }
     }
 
     void logClose(DefaultSession session, Reason reason, String message) {

@@ -7,12 +7,15 @@ import io.janus.api.LoginRequest;
 import io.janus.api.LoginResponse;
 import io.janus.api.Packet;
 import io.janus.api.Reason;
+import io.janus.api.ResumeRequest;
+import io.janus.api.ResumeResponse;
 import io.janus.api.SystemSeq;
 import io.janus.core.AuthenticationException;
 import io.janus.core.JanusException;
 import io.janus.core.ProtocolException;
 import io.janus.core.RequestException;
 import io.janus.core.SessionOptions;
+import io.janus.core.crypto.ResumeTicket;
 import io.janus.core.protocol.HandshakeResult;
 import io.janus.core.protocol.SystemPackets;
 import io.janus.core.session.SessionInfo;
@@ -46,15 +49,16 @@ final class SessionHandler extends ChannelInboundHandlerAdapter {
 
     private final GatewayRuntime runtime;
     private final SessionOptions options;
-    private final DefaultSession session;
+    /** The connection's own session until a RESUME replaces it with the resumed one. */
+    private DefaultSession session;
     /** Game packets that arrived behind the login, before authentication completed; bounded. */
     private final ArrayDeque<Packet> early = new ArrayDeque<>();
     private State state = State.AWAIT_LOGIN;
     private ScheduledFuture<?> loginDeadline;
     private TokenBucket requestRate;
     private boolean handshaken;
-    /** The login the session directory holds for this session, released on close; null before. */
-    private SessionInfo directoryEntry;
+    /** Whether the LOGIN asked for a resumable session. */
+    private boolean wantsResume;
 
     SessionHandler(GatewayRuntime runtime, DefaultSession session) {
         this.runtime = runtime;
@@ -85,6 +89,10 @@ final class SessionHandler extends ChannelInboundHandlerAdapter {
         if (session.isClosing()) {
             return;
         }
+        if (state == State.ACTIVE && !session.isAttachedTo(ctx.channel())) {
+            // A resume moved the session to a newer connection; this one is closing.
+            return;
+        }
         switch (state) {
             case AWAIT_LOGIN:
                 onLogin(ctx, packet);
@@ -106,12 +114,17 @@ final class SessionHandler extends ChannelInboundHandlerAdapter {
     }
 
     private void onLogin(ChannelHandlerContext ctx, Packet packet) {
+        if (SystemPackets.is(packet, SystemSeq.RESUME) && packet.getIndex() != 0) {
+            onResume(ctx, packet);
+            return;
+        }
         if (!SystemPackets.is(packet, SystemSeq.LOGIN) || packet.getIndex() == 0) {
             throw new ProtocolException(Reason.PROTOCOL_VIOLATION, "expected a login request (module 0, seq "
                     + SystemSeq.LOGIN_VALUE + ", index > 0) as the first packet, got module " + packet.getModule()
                     + " seq " + packet.getSeq() + " index " + packet.getIndex());
         }
         LoginRequest login = SystemPackets.parse(LoginRequest.parser(), packet.getBody());
+        wantsResume = login.getResumable();
         state = State.AUTHENTICATING;
         HandshakeResult handshake = ctx.channel().attr(HandshakeResult.KEY).get();
         try {
@@ -207,7 +220,7 @@ final class SessionHandler extends ChannelInboundHandlerAdapter {
                 runtime.directory().unregister(info);
                 return;
             }
-            directoryEntry = info;
+            session.directoryEntry(info);
         } else if (state != State.AUTHENTICATING || session.isClosing()) {
             return;
         }
@@ -230,15 +243,23 @@ final class SessionHandler extends ChannelInboundHandlerAdapter {
         requestRate = new TokenBucket(options.requestsPerSecond(), options.requestBurst(), System.nanoTime());
         loginDeadline.cancel(false);
         runtime.stats().recordLogin();
-        session.write(SystemPackets.packet(SystemSeq.LOGIN, login.getIndex(), LoginResponse.newBuilder()
+        LoginResponse.Builder response = LoginResponse.newBuilder()
                 .setSessionId(session.id())
                 .setPlayerId(identity.playerId())
                 .setHeartbeatIntervalMs((int) options.heartbeatInterval().toMillis())
                 .setIdleTimeoutMs((int) options.idleTimeout().toMillis())
                 .setServerTimeMs(System.currentTimeMillis())
                 .setMaxFrameLength(options.maxFrameLength())
-                .setMaxPendingRequests(options.maxPendingRequests())
-                .build()));
+                .setMaxPendingRequests(options.maxPendingRequests());
+        if (wantsResume && !options.resumeWindow().isZero()) {
+            // Numbering starts with this LoginResponse (docs/protocol.md, section 14).
+            session.makeResumable(new ReplayBuffer(options.replayBufferPackets(), options.replayBufferBytes()),
+                    replayHandler(ctx));
+            HandshakeResult handshake = ctx.channel().attr(HandshakeResult.KEY).get();
+            response.setResumeTicket(ByteString.copyFrom(session.issueTicket(handshake.resumeSecret())))
+                    .setResumeWindowMs((int) options.resumeWindow().toMillis());
+        }
+        session.write(SystemPackets.packet(SystemSeq.LOGIN, login.getIndex(), response.build()));
         if (binding.displaced() != null) {
             binding.displaced().close(Reason.DUPLICATE_LOGIN,
                     "the player logged in again from " + ctx.channel().remoteAddress());
@@ -249,7 +270,140 @@ final class SessionHandler extends ChannelInboundHandlerAdapter {
         }
     }
 
+    private static ReplayHandler replayHandler(ChannelHandlerContext ctx) {
+        return (ReplayHandler) ctx.pipeline().get(ReplayHandler.NAME);
+    }
+
+    /**
+     * A RESUME instead of a LOGIN (docs/protocol.md, section 14): checks the ticket, the proof and the
+     * session, in that order; then takes the session over from its old connection, if it still has one,
+     * and attaches it to this one ({@link #resumeAttach}).
+     */
+    private void onResume(ChannelHandlerContext ctx, Packet packet) {
+        ResumeRequest request = SystemPackets.parse(ResumeRequest.parser(), packet.getBody());
+        state = State.AUTHENTICATING;
+        if (options.resumeWindow().isZero()) {
+            refuseResume(packet, Reason.RESUME_SESSION_GONE, "this gateway does not resume sessions");
+            return;
+        }
+        HandshakeResult handshake = ctx.channel().attr(HandshakeResult.KEY).get();
+        ResumeTicket ticket;
+        try {
+            ticket = ResumeTicket.open(runtime.resumeTicketKey(), request.getTicket().toByteArray(),
+                    System.currentTimeMillis());
+        } catch (ProtocolException e) {
+            refuseResume(packet, e.reason(), e.getMessage());
+            return;
+        }
+        if (!ticket.verifyProof(request.getProof().toByteArray(), handshake.transcriptHash())) {
+            refuseResume(packet, Reason.RESUME_PROOF_INVALID,
+                    "the resume proof does not match the ticket's session keys");
+            return;
+        }
+        if (!ticket.gatewayId().equals(runtime.gatewayId())) {
+            refuseResume(packet, Reason.RESUME_SESSION_GONE, "session " + ticket.sessionId() + " lives on gateway "
+                    + ticket.gatewayId() + "; resuming across gateways is not supported yet");
+            return;
+        }
+        DefaultSession target = runtime.resumableSession(ticket.sessionId());
+        if (target == null || target.identity() == null || target.identity().playerId() != ticket.playerId()) {
+            refuseResume(packet, Reason.RESUME_SESSION_GONE, "no resumable session " + ticket.sessionId()
+                    + " on this gateway (closed, window expired, or never existed)");
+            return;
+        }
+        if (!target.issued(ticket)) {
+            refuseResume(packet, Reason.RESUME_TICKET_INVALID,
+                    "the ticket was superseded by a newer ticket of the session");
+            return;
+        }
+        if (!target.beginResume()) {
+            refuseResume(packet, Reason.RESUME_SESSION_GONE, "another resume of session " + target.id()
+                    + " is under way");
+            return;
+        }
+        // Packets behind the RESUME wait in `early` until the session is attached.
+        ctx.channel().config().setAutoRead(false);
+        target.releaseConnection().whenComplete((released, failure) -> {
+            Runnable attach = () -> resumeAttach(ctx, packet, request, target, handshake,
+                    failure == null && Boolean.TRUE.equals(released));
+            if (ctx.executor().inEventLoop()) {
+                attach.run();
+            } else {
+                try {
+                    ctx.executor().execute(attach);
+                } catch (java.util.concurrent.RejectedExecutionException e) {
+                    target.endResume();
+                }
+            }
+        });
+    }
+
+    /**
+     * Second half of a resume, on this connection's event loop, once the session let go of its old
+     * connection: attach, answer (not numbered), replay what the client has not received, then serve.
+     */
+    private void resumeAttach(ChannelHandlerContext ctx, Packet packet, ResumeRequest request, DefaultSession target,
+            HandshakeResult handshake, boolean released) {
+        java.util.List<io.netty.buffer.ByteBuf> replay;
+        try {
+            if (state != State.AUTHENTICATING || session.isClosing()) {
+                return; // this connection went away (or timed out) meanwhile; the session stays detached
+            }
+            ctx.channel().config().setAutoRead(true);
+            replay = released ? target.attach(ctx.channel(), session.transport(), request.getReceived(),
+                    replayHandler(ctx)) : null;
+        } catch (ProtocolException e) {
+            refuseResume(packet, e.reason(), e.getMessage());
+            return;
+        } finally {
+            target.endResume();
+        }
+        if (replay == null) {
+            refuseResume(packet, Reason.RESUME_SESSION_GONE, "session " + target.id() + " closed during the resume");
+            return;
+        }
+        // This connection now serves the resumed session; its own placeholder session is dropped unused.
+        DefaultSession placeholder = session;
+        runtime.registry().remove(placeholder);
+        loginDeadline.cancel(false);
+        session = target;
+        state = State.ACTIVE;
+        requestRate = new TokenBucket(options.requestsPerSecond(), options.requestBurst(), System.nanoTime());
+        Packet answer = SystemPackets.packet(SystemSeq.RESUME, packet.getIndex(), ResumeResponse.newBuilder()
+                .setSessionId(target.id())
+                .setPlayerId(target.identity().playerId())
+                .setReceived(target.clientPackets())
+                .setResumeTicket(ByteString.copyFrom(target.issueTicket(handshake.resumeSecret())))
+                .setResumeWindowMs((int) options.resumeWindow().toMillis())
+                .setHeartbeatIntervalMs((int) options.heartbeatInterval().toMillis())
+                .setIdleTimeoutMs((int) options.idleTimeout().toMillis())
+                .setServerTimeMs(System.currentTimeMillis())
+                .setMaxFrameLength(options.maxFrameLength())
+                .setMaxPendingRequests(options.maxPendingRequests())
+                .build());
+        java.util.List<io.netty.buffer.ByteBuf> records = new java.util.ArrayList<>(replay.size() + 1);
+        records.add(io.janus.core.protocol.PacketCodec.encode(ctx.alloc(), answer));
+        records.addAll(replay);
+        replayHandler(ctx).writeUnnumbered(records);
+        runtime.stats().recordSessionResumed();
+        runtime.logResume(target, replay.size());
+        Packet next;
+        while (state == State.ACTIVE && !session.isClosing() && (next = early.poll()) != null) {
+            onActive(ctx, next);
+        }
+    }
+
+    /** A refused resume: the error answer with the reason, a KICK, the close; as for a refused login. */
+    private void refuseResume(Packet resume, Reason reason, String message) {
+        session.write(SystemPackets.error(resume, reason, message));
+        session.close(reason, message);
+    }
+
     private void onActive(ChannelHandlerContext ctx, Packet packet) {
+        if (session.isResumable()) {
+            // Every client packet after the LOGIN counts, whatever becomes of it (docs/protocol.md, section 14).
+            session.clientPacket(packet.getAck());
+        }
         runtime.stats().traffic().recordIn(packet.getModule(), packet.getSerializedSize());
         if (!requestRate.tryAcquire(System.nanoTime())) {
             runtime.stats().recordRequestFailed(Reason.RATE_LIMITED);
@@ -357,6 +511,15 @@ final class SessionHandler extends ChannelInboundHandlerAdapter {
             handshaken = true;
             runtime.stats().recordHandshake();
         } else if (evt instanceof IdleStateEvent) {
+            if (state == State.ACTIVE && session.isResumable()) {
+                // The connection is dead, not the session: it detaches and waits for a resume.
+                try (SessionMdc.Scope ignored = SessionMdc.enter(session)) {
+                    logger.debug("{}: nothing received for {} ms; dropping the connection", session,
+                            options.idleTimeout().toMillis());
+                }
+                ctx.close();
+                return;
+            }
             session.close(Reason.IDLE_TIMEOUT, "nothing received for " + options.idleTimeout().toMillis() + " ms");
             return;
         }
@@ -386,19 +549,13 @@ final class SessionHandler extends ChannelInboundHandlerAdapter {
             loginDeadline.cancel(false);
         }
         early.clear();
-        runtime.registry().remove(session);
-        session.closed();
+        // A resumable session outlives its connection: tunnel, router and directory hear of it only when
+        // the session ends (DefaultSession.finish), at the end of the resume window at the latest.
+        if (!session.connectionLost(ctx.channel())) {
+            session.finish();
+        }
         if (!handshaken) {
             runtime.stats().recordHandshakeFailed(session.closeReason());
-        }
-        SessionInfo info = session.info();
-        if (info != null) {
-            runtime.tunnel().sessionClosed(info);
-            runtime.router().sessionClosed(info);
-        }
-        if (directoryEntry != null) {
-            runtime.directory().unregister(directoryEntry);
-            directoryEntry = null;
         }
         super.channelInactive(ctx);
     }
