@@ -671,7 +671,8 @@ public final class ClientSession implements AutoCloseable {
         }
         if (state == State.RECONNECTING) {
             attemptFailed(lastFailure != null ? lastFailure
-                    : new IOException("the connection closed before the gateway answered the RESUME"));
+                    : new IOException(resumeIndex != 0 ? "the connection closed before the gateway answered the RESUME"
+                            : "the connection closed before the handshake completed"));
             return;
         }
         stopTimers();
@@ -707,6 +708,7 @@ public final class ClientSession implements AutoCloseable {
         }
         attempt++;
         attemptSettled = false;
+        resumeIndex = 0;
         lastFailure = null;
         int n = attempt;
         for (SessionListener listener : sessionListeners) {
