@@ -58,12 +58,15 @@ class ClientResumeTest {
     private static final int NEVER = 21;
     /** Body: 4-byte start, 4-byte count; pushes obj = start .. start+count-1, then answers. */
     private static final int PUSH_RANGE = 22;
+    /** Records the body (sent one-way) in {@link #recorded}. */
+    private static final int RECORD = 23;
 
     private final List<AutoCloseable> resources = new ArrayList<>();
     private final CountDownLatch gate = new CountDownLatch(1);
     private final Semaphore started = new Semaphore(0);
     private final List<String> events = new CopyOnWriteArrayList<>();
     private final List<CloseReason> closed = new CopyOnWriteArrayList<>();
+    private final List<String> recorded = new CopyOnWriteArrayList<>();
 
     static {
         for (int i = 0; i < TICKET_KEY.length; i++) {
@@ -98,6 +101,10 @@ class ClientResumeTest {
                         request.pusher().pushToSession(request.session().sessionId(),
                                 Push.of(TestGame.MODULE, TestGame.PUSH_SEQ, i, ByteString.EMPTY));
                     }
+                    return ByteString.EMPTY;
+                })
+                .onNonBlocking(TestGame.MODULE, RECORD, request -> {
+                    recorded.add(request.body().toStringUtf8());
                     return ByteString.EMPTY;
                 })
                 .on(TestGame.MODULE, GATED, request -> {
@@ -238,15 +245,46 @@ class ClientResumeTest {
         await().atMost(Duration.ofSeconds(10)).until(session::isReconnecting);
         CompletableFuture<ByteString> whileAway = session.request(TestGame.MODULE, TestGame.ECHO,
                 ByteString.copyFromUtf8("while away"));
+        session.send(TestGame.MODULE, RECORD, 0, ByteString.copyFromUtf8("one-way while away"));
         gate.countDown(); // the answer is made while the session is detached: the gateway keeps it
         await().atMost(Duration.ofSeconds(10)).until(() -> gateway.stats().sessionsDetached() == 1);
         proxy.refuse(false);
 
         assertThat(inFlight.get(20, TimeUnit.SECONDS)).isEqualTo(ByteString.copyFromUtf8("in flight"));
         assertThat(whileAway.get(20, TimeUnit.SECONDS)).isEqualTo(ByteString.copyFromUtf8("while away"));
+        // Sent after the echo it follows: processed by then, and exactly once.
+        assertThat(recorded).containsExactly("one-way while away");
         assertThat(events).first().isEqualTo("reconnecting 1");
         assertThat(events).last().isEqualTo("resumed");
         assertThat(closed).isEmpty();
+    }
+
+    @Test
+    void aSessionResumesAgainWithTheTicketOfItsLastResume() throws Exception {
+        // The second RESUME must be proved with the resume secret of the first resume's handshake.
+        Gateway gateway = gateway(options(Duration.ofSeconds(20)));
+        Proxy proxy = proxy(address(gateway));
+        ClientSession session = login(client(), proxy, 8);
+        List<Long> pushes = new CopyOnWriteArrayList<>();
+        session.onPush(push -> pushes.add(push.getObj()));
+
+        for (int round = 0; round < 3; round++) {
+            int before = events.size();
+            proxy.cut();
+            await().atMost(Duration.ofSeconds(20)).until(() -> events.size() > before && "resumed".equals(
+                    events.get(events.size() - 1)));
+            ByteString body = ByteString.copyFrom(java.nio.ByteBuffer.allocate(8).putInt(round * 10).putInt(10)
+                    .flip());
+            session.request(TestGame.MODULE, PUSH_RANGE, body).get(10, TimeUnit.SECONDS);
+            session.send(TestGame.MODULE, RECORD, 0, ByteString.copyFromUtf8("round " + round));
+        }
+
+        await().atMost(Duration.ofSeconds(10)).until(() -> pushes.size() == 30 && recorded.size() == 3);
+        assertThat(pushes).isSortedAccordingTo(Long::compare).doesNotHaveDuplicates();
+        assertThat(recorded).containsExactly("round 0", "round 1", "round 2");
+        assertThat(events).filteredOn("resumed"::equals).hasSize(3);
+        assertThat(closed).isEmpty();
+        assertThat(gateway.stats().sessionsResumed()).isEqualTo(3);
     }
 
     @Test
