@@ -63,7 +63,8 @@ public final class JanusClient implements AutoCloseable {
     private final long attemptTimeoutMillis;
     private final int resendBufferPackets;
     private final long resendBufferBytes;
-    private final Map<String, ClientTransport> transports = new ConcurrentHashMap<>();
+    // One per distinct (transport name, properties) among the reconnect endpoints: bounded by the builder's list.
+    private final Map<List<Object>, ClientTransport> transports = new ConcurrentHashMap<>();
 
     private JanusClient(Builder b) {
         if (b.pinnedRoots.isEmpty()) {
@@ -92,11 +93,9 @@ public final class JanusClient implements AutoCloseable {
         this.resume = b.resume;
         this.reconnectEndpoints = List.copyOf(b.reconnectEndpoints);
         for (Endpoint e : reconnectEndpoints) {
-            if (!e.transport().equals(transport.name())) {
-                // Fails now, with the message naming the missing module, rather than during a reconnect.
-                transports.computeIfAbsent(e.transport(), name -> ClientTransportRegistry.getDefaultRegistry()
-                        .getProvider(name).newClientTransport(Map.of()));
-            }
+            // Fails now, with the message naming the missing module, rather than during a reconnect.
+            transports.computeIfAbsent(List.of(e.transport(), e.properties()), key -> ClientTransportRegistry
+                    .getDefaultRegistry().getProvider(e.transport()).newClientTransport(e.properties()));
         }
         this.backoff = new Backoff(b.backoffInitial.toMillis(), b.backoffMax.toMillis());
         this.attemptTimeoutMillis = b.attemptTimeout.toMillis();
@@ -158,9 +157,10 @@ public final class JanusClient implements AutoCloseable {
 
     /** Opens a connection of {@code session} to an endpoint, for a resume; see {@link ClientSession.Connector}. */
     private CompletableFuture<HandshakeResult> open(Endpoint endpoint, ClientSession session, int attempt) {
-        ClientTransport t = endpoint.transport().equals(transport.name()) ? transport
-                : transports.computeIfAbsent(endpoint.transport(), name -> ClientTransportRegistry
-                        .getDefaultRegistry().getProvider(name).newClientTransport(Map.of()));
+        ClientTransport t = transports.get(List.of(endpoint.transport(), endpoint.properties()));
+        if (t == null) {
+            t = transport; // the endpoint of the first connection
+        }
         return open(t, endpoint.address(), session, attempt);
     }
 

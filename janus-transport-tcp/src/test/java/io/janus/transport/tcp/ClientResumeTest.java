@@ -18,6 +18,7 @@ import io.janus.core.Gateway;
 import io.janus.core.SessionOptions;
 import io.janus.core.game.GameHandlers;
 import io.janus.core.game.Push;
+import io.janus.transport.ws.WsTransport;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -374,6 +375,40 @@ class ClientResumeTest {
         assertThat(second.accepted()).isEqualTo(1);
         assertThat(session.request(TestGame.MODULE, TestGame.ECHO, ByteString.copyFromUtf8("via second")).join())
                 .isEqualTo(ByteString.copyFromUtf8("via second"));
+    }
+
+    @Test
+    void aLostTcpSessionResumesOverWebSocket() throws Exception {
+        Gateway gateway = Gateway.builder()
+                .identity(TestKeys.GATEWAY)
+                .transport(TcpTransport.builder().address(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0))
+                        .build())
+                .transport(WsTransport.builder().address(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0))
+                        .build())
+                .authenticator(TestGame.authenticator())
+                .game(handlers())
+                .sessionOptions(options(Duration.ofSeconds(20)))
+                .resumeTicketKey(TICKET_KEY)
+                .shutdownTimeout(Duration.ofSeconds(2))
+                .workerThreads(2)
+                .build();
+        gateway.start().orTimeout(10, TimeUnit.SECONDS).join();
+        resources.add(gateway);
+        Proxy proxy = proxy(address(gateway));
+        ClientSession session = login(client(Endpoint.of(WsTransport.NAME, gateway.address(WsTransport.NAME))),
+                proxy, 9);
+        CompletableFuture<ByteString> inFlight = session.request(TestGame.MODULE, GATED,
+                ByteString.copyFromUtf8("crossed over"));
+        assertThat(started.tryAcquire(10, TimeUnit.SECONDS)).isTrue();
+
+        proxy.refuse(true); // the TCP path stays down: only the WebSocket endpoint works
+        proxy.cut();
+        await().atMost(Duration.ofSeconds(20)).until(() -> events.contains("resumed"));
+        gate.countDown();
+
+        assertThat(inFlight.get(20, TimeUnit.SECONDS)).isEqualTo(ByteString.copyFromUtf8("crossed over"));
+        assertThat(events).startsWith("reconnecting 1", "reconnecting 2").endsWith("resumed");
+        assertThat(gateway.sessionsByTransport()).containsEntry(WsTransport.NAME, 1);
     }
 
     @Test
