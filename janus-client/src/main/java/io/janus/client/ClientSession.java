@@ -24,7 +24,9 @@ import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.EventLoop;
+import io.netty.util.concurrent.AbstractScheduledEventExecutor;
 import io.netty.util.concurrent.ScheduledFuture;
+import io.netty.util.concurrent.Ticker;
 import java.io.IOException;
 import java.util.List;
 import java.util.Map;
@@ -94,6 +96,8 @@ public final class ClientSession implements AutoCloseable {
     private enum State { LOGGING_IN, ACTIVE, RECONNECTING, CLOSED }
 
     private final EventLoop loop;
+    // The loop's own clock, so that ack and reconnect deadlines agree with its scheduler (and tests can move it).
+    private final Ticker ticker;
     private final long requestTimeoutMillis;
     private final ResumeSettings resume;
     private final Map<Integer, Pending> pending = new ConcurrentHashMap<>();
@@ -139,6 +143,8 @@ public final class ClientSession implements AutoCloseable {
 
     ClientSession(EventLoop loop, long requestTimeoutMillis, ResumeSettings resume) {
         this.loop = requireNonNull(loop, "loop");
+        this.ticker = loop instanceof AbstractScheduledEventExecutor
+                ? ((AbstractScheduledEventExecutor) loop).ticker() : Ticker.systemTicker();
         this.requestTimeoutMillis = requestTimeoutMillis;
         this.resume = resume;
         if (resume != null) {
@@ -167,7 +173,7 @@ public final class ClientSession implements AutoCloseable {
         return new Handler(ch);
     }
 
-    CompletableFuture<ClientSession> login(LoginRequest request, HandshakeResult handshake) {
+    CompletableFuture<ClientSession> login(LoginRequest request, byte[] resumeSecret) {
         LoginRequest sent = resume != null ? request.toBuilder().setResumable(true).build() : request;
         call(SystemPackets.packet(SystemSeq.LOGIN, 0, sent), false, false).whenComplete((packet, failure) -> {
             if (failure != null) {
@@ -183,7 +189,7 @@ public final class ClientSession implements AutoCloseable {
                 if (resume != null && !response.getResumeTicket().isEmpty()) {
                     resumable = true;
                     ticket = response.getResumeTicket().toByteArray();
-                    ticketSecret = handshake.resumeSecret();
+                    ticketSecret = resumeSecret.clone();
                     resumeWindowMillis = response.getResumeWindowMs();
                 } else {
                     ledger = null;
@@ -308,6 +314,9 @@ public final class ClientSession implements AutoCloseable {
                 record(packet);
             }
             transmit(packet, null);
+            if (resumable) {
+                probeIfHalfFull();
+            }
         });
     }
 
@@ -396,6 +405,7 @@ public final class ClientSession implements AutoCloseable {
         }
         if (resumable) {
             transmit(indexed, null);
+            probeIfHalfFull();
             return;
         }
         ch.writeAndFlush(indexed).addListener(f -> {
@@ -407,14 +417,20 @@ public final class ClientSession implements AutoCloseable {
         });
     }
 
-    /** Numbers and keeps a packet; asks the gateway for a confirmation when the buffer is half full. */
+    /**
+     * Numbers and keeps a packet. The caller transmits it right after, before anything else is numbered,
+     * so that numbers follow the wire order; then calls {@link #probeIfHalfFull()}.
+     */
     private long record(Packet packet) {
-        long number = ledger.record(packet);
-        if (ledger.halfFull() && !probeInFlight && state == State.ACTIVE) {
+        return ledger.record(packet);
+    }
+
+    /** Asks the gateway for a confirmation (a heartbeat request) when the resend buffer is half full. */
+    private void probeIfHalfFull() {
+        if (ledger != null && ledger.halfFull() && !probeInFlight && state == State.ACTIVE) {
             probeInFlight = true;
             heartbeat(true).whenComplete((rtt, failure) -> probeInFlight = false);
         }
-        return number;
     }
 
     /** Writes a packet on the current connection with the ack due, if connected; on the event loop. */
@@ -567,7 +583,7 @@ public final class ClientSession implements AutoCloseable {
         if (state != State.ACTIVE) {
             return;
         }
-        long now = System.nanoTime();
+        long now = ticker.nanoTime();
         if (ledger.ackDue(now)) {
             sendAck();
         } else if (ackTimer == null && ledger.ackDeadlineNanos() >= 0) {
@@ -589,6 +605,7 @@ public final class ClientSession implements AutoCloseable {
         }
         record(ack);
         transmit(ack, null);
+        probeIfHalfFull();
     }
 
     private void cancelAckTimer() {
@@ -613,7 +630,7 @@ public final class ClientSession implements AutoCloseable {
                     + " seq " + packet.getSeq() + " before answering the RESUME");
         }
         if (ledger != null) {
-            ledger.onReceived(System.nanoTime());
+            ledger.onReceived(ticker.nanoTime());
         }
         onPacket(packet);
         if (resumable && ledger != null) {
@@ -693,14 +710,14 @@ public final class ClientSession implements AutoCloseable {
     private void startReconnect(Throwable cause) {
         state = State.RECONNECTING;
         attempt = 0;
-        reconnectDeadlineNanos = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(resumeWindowMillis);
+        reconnectDeadlineNanos = ticker.nanoTime() + TimeUnit.MILLISECONDS.toNanos(resumeWindowMillis);
         logger.info("Session {} lost its connection ({}); resuming within {} ms", login.getSessionId(),
                 cause.toString(), resumeWindowMillis);
         scheduleAttempt(cause);
     }
 
     private void scheduleAttempt(Throwable cause) {
-        long remaining = reconnectDeadlineNanos - System.nanoTime();
+        long remaining = reconnectDeadlineNanos - ticker.nanoTime();
         if (remaining <= 0) {
             finish(new CloseReason(Reason.RESUME_WINDOW_EXPIRED, "no resume within the resume window of "
                     + resumeWindowMillis + " ms; last failure: " + cause, false));
@@ -724,7 +741,7 @@ public final class ClientSession implements AutoCloseable {
             return;
         }
         Endpoint endpoint = resume.endpoints.get((n - 1) % resume.endpoints.size());
-        long remainingMillis = TimeUnit.NANOSECONDS.toMillis(reconnectDeadlineNanos - System.nanoTime());
+        long remainingMillis = TimeUnit.NANOSECONDS.toMillis(reconnectDeadlineNanos - ticker.nanoTime());
         attemptTimeout = loop.schedule(() -> {
             if (n == attempt && !attemptSettled) {
                 attemptFailed(new IOException("attempt " + n + " to " + endpoint + " took longer than "

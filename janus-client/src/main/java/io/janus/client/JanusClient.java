@@ -151,7 +151,7 @@ public final class JanusClient implements AutoCloseable {
                         .setAttestationSignature(ByteString.copyFrom(attestationKey.sign(
                                 ClientAttestation.signedMessage(handshake.transcriptHash()))));
             }
-            return session.login(login.build(), handshake);
+            return session.login(login.build(), handshake.resumeSecret());
         });
     }
 
