@@ -694,6 +694,9 @@ public final class ClientSession implements AutoCloseable {
         }
         stopTimers();
         CloseReason reason = kickReason.get();
+        if (reason == null && loop.isShuttingDown()) {
+            reason = new CloseReason(Reason.OK, "the client shut down", false); // JanusClient.close(): no resume
+        }
         boolean resumableEnd = reason == null
                 || reason.byServer() && reason.reason() == Reason.IDLE_TIMEOUT; // the gateway keeps the session
         if (state == State.ACTIVE && resumable && resumableEnd && resumeWindowMillis > 0) {
@@ -733,7 +736,11 @@ public final class ClientSession implements AutoCloseable {
         }
         long delay = Math.min(resume.backoff.delayMillis(n, bound -> ThreadLocalRandom.current().nextLong(bound)),
                 TimeUnit.NANOSECONDS.toMillis(remaining));
-        loop.schedule(() -> runAttempt(n), delay, TimeUnit.MILLISECONDS);
+        try {
+            loop.schedule(() -> runAttempt(n), delay, TimeUnit.MILLISECONDS);
+        } catch (RejectedExecutionException e) {
+            finish(new CloseReason(Reason.OK, "the client shut down while reconnecting", false));
+        }
     }
 
     private void runAttempt(int n) {

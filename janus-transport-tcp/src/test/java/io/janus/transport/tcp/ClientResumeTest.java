@@ -425,6 +425,21 @@ class ClientResumeTest {
         assertThat(events).containsExactly("closed");
     }
 
+    @Test
+    void closingTheClientEndsItsResumableSessionsWithoutReconnecting() {
+        Gateway gateway = gateway(options(Duration.ofSeconds(20)));
+        Proxy proxy = proxy(address(gateway));
+        JanusClient client = client();
+        ClientSession session = login(client, proxy, 10);
+
+        client.close();
+
+        CloseReason reason = session.closeFuture().orTimeout(5, TimeUnit.SECONDS).join();
+        assertThat(reason.reason()).isEqualTo(Reason.OK);
+        assertThat(events).containsExactly("closed");
+        assertThat(proxy.accepted()).isEqualTo(1);
+    }
+
     /**
      * A loopback TCP proxy whose connections the test can cut, or refuse, to play a network that drops.
      * Blocking sockets, two pump threads per connection; a handful of connections per test.
