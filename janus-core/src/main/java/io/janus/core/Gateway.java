@@ -190,6 +190,11 @@ public final class Gateway implements AutoCloseable {
         if (authenticator == null) {
             authenticator = AuthenticatorRegistry.getDefaultRegistry().select(b.authenticatorName)
                     .newAuthenticator(b.authenticatorProperties);
+            if (authenticator instanceof AutoCloseable) {
+                // Built here from properties, so it is the gateway's to close (a shared replay cache's
+                // connection, for example).
+                owned.add((AutoCloseable) authenticator);
+            }
         }
 
         Discovery configured = b.discovery != null ? b.discovery
@@ -288,34 +293,41 @@ public final class Gateway implements AutoCloseable {
         owned.add(runtime.telemetry());
         Map<String, String> directoryProperties = b.directoryProperties;
         GatewayRuntime rt = runtime;
-        this.directory = b.directory != null ? b.directory
-                : own(SessionDirectoryRegistry.getDefaultRegistry().select(b.directoryName)
-                        .newDirectory(new SessionDirectoryContext() {
-                            @Override
-                            public String gatewayId() {
-                                return id;
-                            }
+        SessionDirectoryContext directoryContext = new SessionDirectoryContext() {
+            @Override
+            public String gatewayId() {
+                return id;
+            }
 
-                            @Override
-                            public Pusher localPusher() {
-                                return rt.localPusher();
-                            }
+            @Override
+            public Pusher localPusher() {
+                return rt.localPusher();
+            }
 
-                            @Override
-                            public SessionRegistry sessions() {
-                                return rt.registry();
-                            }
+            @Override
+            public SessionRegistry sessions() {
+                return rt.registry();
+            }
 
-                            @Override
-                            public EventLoopGroup workerGroup() {
-                                return workerGroup;
-                            }
+            @Override
+            public EventLoopGroup workerGroup() {
+                return workerGroup;
+            }
 
-                            @Override
-                            public Map<String, String> properties() {
-                                return directoryProperties;
-                            }
-                        }));
+            @Override
+            public Map<String, String> properties() {
+                return directoryProperties;
+            }
+        };
+        if (b.directory != null) {
+            this.directory = b.directory;
+        } else if (b.directoryFactory != null) {
+            this.directory = own(requireNonNull(b.directoryFactory.apply(directoryContext),
+                    "the directory factory's result"));
+        } else {
+            this.directory = own(SessionDirectoryRegistry.getDefaultRegistry().select(b.directoryName)
+                    .newDirectory(directoryContext));
+        }
         runtime.directory(directory);
         for (String service : localServices.keySet()) {
             localInstances.add(ServiceInstance.of(service, id + "/" + service, InProcessTunnel.address(service),
@@ -879,6 +891,7 @@ public final class Gateway implements AutoCloseable {
         private Map<String, String> authenticatorProperties = Map.of();
         private InetSocketAddress pushAddress;
         private SessionDirectory directory;
+        private java.util.function.Function<SessionDirectoryContext, SessionDirectory> directoryFactory;
         private String directoryName;
         private Map<String, String> directoryProperties = Map.of();
         private Router router;
@@ -1098,6 +1111,19 @@ public final class Gateway implements AutoCloseable {
          */
         public Builder directory(SessionDirectory directory) {
             this.directory = requireNonNull(directory, "directory");
+            return this;
+        }
+
+        /**
+         * Builds the session directory from the gateway's context (its id, local pusher and sessions),
+         * for a directory built in code rather than by name, such as
+         * {@code directory(ctx -> RedisSessionDirectory.builder(ctx).redisOptions(options).build())}.
+         *
+         * @param factory called once while the gateway is built; the gateway starts and closes its result
+         * @return this builder
+         */
+        public Builder directory(java.util.function.Function<SessionDirectoryContext, SessionDirectory> factory) {
+            this.directoryFactory = requireNonNull(factory, "factory");
             return this;
         }
 

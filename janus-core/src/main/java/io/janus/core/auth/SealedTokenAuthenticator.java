@@ -43,7 +43,7 @@ import javax.crypto.spec.SecretKeySpec;
  * </ol>
  * Messages never quote the token or a key. {@link #authenticate} never throws.
  */
-public final class SealedTokenAuthenticator implements Authenticator {
+public final class SealedTokenAuthenticator implements Authenticator, AutoCloseable {
 
     /** The longest token looked at, in characters. */
     public static final int MAX_TOKEN_LENGTH = SealedTokenFormat.MAX_TOKEN_LENGTH;
@@ -62,6 +62,7 @@ public final class SealedTokenAuthenticator implements Authenticator {
 
     private final TokenKeys keys;
     private final TokenReplayCache replayCache;
+    private final boolean ownsReplayCache;
     private final Clock clock;
     private final Duration maxClockSkew;
     private final long maxClockSkewMs;
@@ -72,6 +73,7 @@ public final class SealedTokenAuthenticator implements Authenticator {
         this.replayCache = b.replayCache != null
                 ? b.replayCache
                 : new InMemoryTokenReplayCache(InMemoryTokenReplayCache.DEFAULT_MAX_ENTRIES, b.clock);
+        this.ownsReplayCache = b.ownsReplayCache;
         this.maxClockSkew = b.maxClockSkew;
         this.maxClockSkewMs = b.maxClockSkew.toMillis();
     }
@@ -226,6 +228,22 @@ public final class SealedTokenAuthenticator implements Authenticator {
         return maxClockSkew;
     }
 
+    /**
+     * Closes the replay cache when the provider built it from properties ({@code replayCache}) and it
+     * holds resources; a cache given to {@link Builder#replayCache} is the caller's to close. Never
+     * blocks.
+     */
+    @Override
+    public void close() {
+        if (ownsReplayCache && replayCache instanceof AutoCloseable) {
+            try {
+                ((AutoCloseable) replayCache).close();
+            } catch (Exception e) {
+                throw new IllegalStateException("the replay cache failed to close", e);
+            }
+        }
+    }
+
     @Override
     public String toString() {
         return "SealedTokenAuthenticator{keys=" + keys + ", replayCache=" + replayCache
@@ -237,6 +255,7 @@ public final class SealedTokenAuthenticator implements Authenticator {
 
         private TokenKeys keys;
         private TokenReplayCache replayCache;
+        private boolean ownsReplayCache;
         private Clock clock = Clock.systemUTC();
         private Duration maxClockSkew = DEFAULT_MAX_CLOCK_SKEW;
 
@@ -263,6 +282,14 @@ public final class SealedTokenAuthenticator implements Authenticator {
          */
         public Builder replayCache(TokenReplayCache replayCache) {
             this.replayCache = requireNonNull(replayCache, "replayCache");
+            this.ownsReplayCache = false;
+            return this;
+        }
+
+        /** Sets a replay cache the authenticator closes: one its provider built. */
+        Builder ownedReplayCache(TokenReplayCache replayCache) {
+            this.replayCache = requireNonNull(replayCache, "replayCache");
+            this.ownsReplayCache = true;
             return this;
         }
 

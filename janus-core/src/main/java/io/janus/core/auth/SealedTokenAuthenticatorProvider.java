@@ -5,6 +5,7 @@ import static java.util.Objects.requireNonNull;
 import io.janus.core.spi.Authenticator;
 import io.janus.core.spi.AuthenticatorProvider;
 import java.time.Duration;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import javax.crypto.Cipher;
@@ -16,8 +17,13 @@ import javax.crypto.Cipher;
  *       {@code 2025-01:BASE64KEY,2025-02:BASE64KEY};</li>
  *   <li>{@code issueWith}: the key id the login service issues with, the first in {@code keys} by
  *       default (the gateway opens tokens of every key id it holds);</li>
+ *   <li>{@code replayCache}: the {@link TokenReplayCacheProvider} that remembers used tokens,
+ *       {@code memory} (this gateway) by default, {@code redis} (janus-route-redis) for a fleet, so that
+ *       a token cannot be replayed on another gateway; properties starting with {@code replayCache.} go
+ *       to it without the prefix (for example {@code replayCache.redis.addresses});</li>
  *   <li>{@code replayCacheSize}: the most token ids the in-memory replay cache remembers,
- *       {@value InMemoryTokenReplayCache#DEFAULT_MAX_ENTRIES} by default;</li>
+ *       {@value InMemoryTokenReplayCache#DEFAULT_MAX_ENTRIES} by default (the same as
+ *       {@code replayCache.size} with the {@code memory} cache);</li>
  *   <li>{@code maxClockSkewSeconds}: how far in the future a token's issue time may be, 0 to 3600,
  *       60 by default.</li>
  * </ul>
@@ -34,10 +40,14 @@ public final class SealedTokenAuthenticatorProvider extends AuthenticatorProvide
     public static final String ISSUE_WITH = "issueWith";
     /** The property bounding the in-memory replay cache. */
     public static final String REPLAY_CACHE_SIZE = "replayCacheSize";
+    /** The property naming the replay cache provider; {@code replayCache.*} properties configure it. */
+    public static final String REPLAY_CACHE = "replayCache";
     /** The property setting the allowed clock skew, in seconds. */
     public static final String MAX_CLOCK_SKEW_SECONDS = "maxClockSkewSeconds";
 
-    private static final List<String> PROPERTIES = List.of(KEYS, ISSUE_WITH, REPLAY_CACHE_SIZE, MAX_CLOCK_SKEW_SECONDS);
+    private static final List<String> PROPERTIES =
+            List.of(KEYS, ISSUE_WITH, REPLAY_CACHE, REPLAY_CACHE_SIZE, MAX_CLOCK_SKEW_SECONDS);
+    private static final String REPLAY_CACHE_PREFIX = REPLAY_CACHE + ".";
 
     /** Called by {@link java.util.ServiceLoader}. */
     public SealedTokenAuthenticatorProvider() {
@@ -74,9 +84,9 @@ public final class SealedTokenAuthenticatorProvider extends AuthenticatorProvide
     public Authenticator newAuthenticator(Map<String, String> properties) {
         requireNonNull(properties, "properties");
         for (String name : properties.keySet()) {
-            if (!PROPERTIES.contains(name)) {
+            if (!PROPERTIES.contains(name) && !name.startsWith(REPLAY_CACHE_PREFIX)) {
                 throw new IllegalArgumentException("sealed authenticator property " + name
-                        + ": unknown (expected: one of " + PROPERTIES + ")");
+                        + ": unknown (expected: one of " + PROPERTIES + ", or " + REPLAY_CACHE_PREFIX + "*)");
             }
         }
         String spec = properties.get(KEYS);
@@ -87,10 +97,22 @@ public final class SealedTokenAuthenticatorProvider extends AuthenticatorProvide
         String issueWith = properties.get(ISSUE_WITH);
         SealedTokenAuthenticator.Builder builder = SealedTokenAuthenticator.builder()
                 .keys(TokenKeys.parse(spec, issueWith == null ? null : issueWith.trim()));
+        Map<String, String> cacheProperties = new LinkedHashMap<>();
+        properties.forEach((name, value) -> {
+            if (name.startsWith(REPLAY_CACHE_PREFIX)) {
+                cacheProperties.put(name.substring(REPLAY_CACHE_PREFIX.length()), value);
+            }
+        });
         String cacheSize = properties.get(REPLAY_CACHE_SIZE);
         if (cacheSize != null) {
-            builder.replayCache(new InMemoryTokenReplayCache(
-                    (int) longProperty(REPLAY_CACHE_SIZE, cacheSize, 1, Integer.MAX_VALUE)));
+            cacheProperties.put(InMemoryTokenReplayCacheProvider.SIZE,
+                    String.valueOf(longProperty(REPLAY_CACHE_SIZE, cacheSize, 1, Integer.MAX_VALUE)));
+        }
+        String cacheName = properties.get(REPLAY_CACHE);
+        if (cacheName != null || !cacheProperties.isEmpty()) {
+            TokenReplayCacheProvider provider = TokenReplayCacheRegistry.getDefaultRegistry()
+                    .select(cacheName == null ? null : cacheName.trim());
+            builder.ownedReplayCache(provider.newCache(cacheProperties));
         }
         String skew = properties.get(MAX_CLOCK_SKEW_SECONDS);
         if (skew != null) {

@@ -70,6 +70,47 @@ class SealedTokenAuthenticatorProviderTest {
     }
 
     @Test
+    void namesItsReplayCacheProviderAndPassesItsPrefixedProperties() {
+        Authenticator authenticator = provider.newAuthenticator(
+                Map.of("keys", SPEC, "replayCache", "memory", "replayCache.size", "1"));
+        TokenIssuer issuer = new TokenIssuer(TokenKeys.parse(SPEC, null));
+
+        assertThat(((SealedTokenAuthenticator) authenticator).replayCache()).isInstanceOf(InMemoryTokenReplayCache.class);
+        accepted(authenticator, issuer.issue(1, TTL));
+        assertThat(reason(authenticator, issuer.issue(2, TTL))).as("a cache of one id, full").isEqualTo(Reason.AUTH_UNAVAILABLE);
+
+        assertThatThrownBy(() -> provider.newAuthenticator(Map.of("keys", SPEC, "replayCache", "redis")))
+                .hasMessageContaining("io.janus:janus-route-redis");
+        assertThatThrownBy(() -> provider.newAuthenticator(Map.of("keys", SPEC, "replayCache.sise", "5")))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("sise: unknown");
+    }
+
+    @Test
+    void closesTheReplayCacheItBuiltButNotOneItWasGiven() {
+        java.util.concurrent.atomic.AtomicInteger closed = new java.util.concurrent.atomic.AtomicInteger();
+        class Closing implements TokenReplayCache, AutoCloseable {
+            @Override
+            public java.util.concurrent.CompletionStage<Boolean> firstUse(com.google.protobuf.ByteString id, long exp) {
+                return java.util.concurrent.CompletableFuture.completedFuture(true);
+            }
+
+            @Override
+            public void close() {
+                closed.incrementAndGet();
+            }
+        }
+        SealedTokenAuthenticator given = SealedTokenAuthenticator.builder().keys(TokenKeys.parse(SPEC, null))
+                .replayCache(new Closing()).build();
+        given.close();
+        assertThat(closed).as("a cache given by the caller").hasValue(0);
+
+        SealedTokenAuthenticator owned = SealedTokenAuthenticator.builder().keys(TokenKeys.parse(SPEC, null))
+                .ownedReplayCache(new Closing()).build();
+        owned.close();
+        assertThat(closed).as("a cache built from properties").hasValue(1);
+    }
+
+    @Test
     void appliesTheMaxClockSkew() {
         Authenticator strict = provider.newAuthenticator(Map.of("keys", SPEC, "maxClockSkewSeconds", "10"));
         Authenticator lenient = provider.newAuthenticator(Map.of("keys", SPEC));

@@ -64,6 +64,11 @@ public final class RedisRouteClient implements AutoCloseable {
     /** Cluster mode: the shortest interval between two topology refreshes triggered by events, in ms. */
     public static final long ADAPTIVE_REFRESH_MIN_INTERVAL_MS = 1000;
 
+    private static final long CLOSE_GRACE_MS = 500;
+    private static final long CLOSE_POLL_MS = 20;
+    private static final long SHUTDOWN_QUIET_MS = 50;
+    private static final long SHUTDOWN_TIMEOUT_MS = 2000;
+
     private final ClientResources resources;
     private final AbstractRedisClient client;
     private final StatefulConnection<String, String> connection;
@@ -71,12 +76,13 @@ public final class RedisRouteClient implements AutoCloseable {
     private final Supplier<CompletionStage<StatefulRedisPubSubConnection<String, String>>> pubSub;
     private final boolean cluster;
     private final Disposable topologyWatch;
+    private final long connectTimeoutNanos;
     private final AtomicBoolean closed = new AtomicBoolean();
 
     private RedisRouteClient(ClientResources resources, AbstractRedisClient client,
             StatefulConnection<String, String> connection, RedisClusterAsyncCommands<String, String> commands,
             Supplier<CompletionStage<StatefulRedisPubSubConnection<String, String>>> pubSub, boolean cluster,
-            Disposable topologyWatch) {
+            Disposable topologyWatch, Duration connectTimeout) {
         this.resources = resources;
         this.client = client;
         this.connection = connection;
@@ -84,6 +90,7 @@ public final class RedisRouteClient implements AutoCloseable {
         this.pubSub = pubSub;
         this.cluster = cluster;
         this.topologyWatch = topologyWatch;
+        this.connectTimeoutNanos = connectTimeout.toNanos();
     }
 
     /**
@@ -118,7 +125,7 @@ public final class RedisRouteClient implements AutoCloseable {
                 () -> client.connectPubSubAsync(StringCodec.UTF8, uri).toCompletableFuture();
         return finish(client.connectAsync(StringCodec.UTF8, uri).toCompletableFuture(), client, resources,
                 (StatefulRedisConnection<String, String> c) -> new RedisRouteClient(resources, client, c,
-                        c.async(), pubSub, false, null));
+                        c.async(), pubSub, false, null, options.connectTimeout()));
     }
 
     private static CompletionStage<RedisRouteClient> connectCluster(RedisRouteOptions options,
@@ -153,7 +160,8 @@ public final class RedisRouteClient implements AutoCloseable {
             Disposable topologyWatch = resources.eventBus().get()
                     .filter(ClusterTopologyChangedEvent.class::isInstance)
                     .subscribe(event -> connectMasters(c, ((ClusterTopologyChangedEvent) event).after()));
-            return new RedisRouteClient(resources, client, c, c.async(), pubSub, true, topologyWatch);
+            return new RedisRouteClient(resources, client, c, c.async(), pubSub, true, topologyWatch,
+                    options.connectTimeout());
         });
     }
 
@@ -255,18 +263,48 @@ public final class RedisRouteClient implements AutoCloseable {
         if (!closed.compareAndSet(false, true)) {
             return CompletableFuture.completedFuture(null);
         }
-        if (topologyWatch != null) {
+        CompletableFuture<Void> quiet = CompletableFuture.completedFuture(null);
+        if (client instanceof RedisClusterClient) {
             topologyWatch.dispose();
+            RedisClusterClient clusterClient = (RedisClusterClient) client;
+            clusterClient.suspendTopologyRefresh();
+            quiet = refreshFinished(clusterClient, resources, System.nanoTime()
+                    + connectTimeoutNanos + TimeUnit.MILLISECONDS.toNanos(CLOSE_GRACE_MS));
         }
-        return connection.closeAsync().handle((ignored, error) -> null)
+        return quiet.thenCompose(ignored -> connection.closeAsync().handle((v, error) -> null))
                 .thenCompose(ignored -> client.shutdownAsync())
                 .thenCompose(ignored -> shutdown(resources));
     }
 
-    /** Shuts resources down, turning Netty's future into a JDK one. */
+    /**
+     * Completes once no topology refresh is running, or at the deadline. A refresh opens connections to
+     * every node; shutting the event loops down under it could drop their close and leak their buffers.
+     * Polls every {@value #CLOSE_POLL_MS} ms on Lettuce's event executors; never blocks.
+     */
+    private static CompletableFuture<Void> refreshFinished(RedisClusterClient client, ClientResources resources,
+            long deadlineNanos) {
+        CompletableFuture<Void> done = new CompletableFuture<>();
+        Runnable check = new Runnable() {
+            @Override
+            public void run() {
+                if (!client.isTopologyRefreshInProgress() || System.nanoTime() - deadlineNanos >= 0) {
+                    done.complete(null);
+                } else {
+                    resources.eventExecutorGroup().schedule(this, CLOSE_POLL_MS, TimeUnit.MILLISECONDS);
+                }
+            }
+        };
+        check.run();
+        return done;
+    }
+
+    /**
+     * Shuts resources down, turning Netty's future into a JDK one. The short quiet period lets the
+     * event loops run the channel closes queued just before (they release Lettuce's read buffers).
+     */
     private static CompletableFuture<Void> shutdown(ClientResources resources) {
         CompletableFuture<Void> done = new CompletableFuture<>();
-        resources.shutdown().addListener(future -> {
+        resources.shutdown(SHUTDOWN_QUIET_MS, SHUTDOWN_TIMEOUT_MS, TimeUnit.MILLISECONDS).addListener(future -> {
             if (future.isSuccess()) {
                 done.complete(null);
             } else {

@@ -23,6 +23,26 @@
  *       {@code AUTH_UNAVAILABLE} when Redis cannot answer.</li>
  * </ul>
  *
+ * <p><b>Session directory, cluster push and router</b> (issue 6):
+ * <ul>
+ *   <li>{@link io.janus.route.redis.RedisSessionDirectory} (provider {@code redis} of
+ *       {@link io.janus.core.spi.SessionDirectoryProvider}): the gateway table, one TTL entry
+ *       {@code GATEWAY/SESSION} per logged-in player renewed in pipelined rounds, a presence key per
+ *       gateway, duplicate logins across gateways settled by {@code KICK_OLD} (compare-and-swap, then a
+ *       {@code SessionKick} to the older gateway) or {@code REJECT_NEW}, logins refused with
+ *       {@code DIRECTORY_UNAVAILABLE} while Redis cannot answer (fail closed), entries claimed again
+ *       after a Redis restart, and pub/sub deliveries to the gateway's local pusher;</li>
+ *   <li>{@link io.janus.route.redis.RedisPusher}: the cluster-wide pusher of the gateway
+ *       ({@code SessionDirectory.pusher()}) and of the game-service SDK: one {@code PUBLISH} of a
+ *       base64 {@code GatewayMessage} per gateway holding players of a multicast, one for a broadcast,
+ *       bounded calls in flight;</li>
+ *   <li>{@link io.janus.route.redis.RedisRouter} (provider {@code redis} of
+ *       {@link io.janus.core.spi.RouterProvider}, chosen by name): service and object tables claimed
+ *       with the consistent-hash pick, sticky while the owner lives, moved with compare-and-swap on the
+ *       first packet after discovery drops the owner, renewed while used, released on session close,
+ *       served from cache and by hash while Redis is down.</li>
+ * </ul>
+ *
  * <p><b>Redis Cluster.</b> With {@code redis.cluster=true} (or {@code RedisRouteOptions.builder().cluster(seeds)})
  * the client is a Lettuce cluster client: it reads the slot map from any seed, connects to every master up
  * front, sends each command to the master of its key's hash slot, and refreshes the topology periodically
@@ -35,8 +55,7 @@
  * master restarted without persistence comes back empty. Tested against three real masters
  * ({@code Cluster*Test}).
  *
- * <p><b>What does not exist yet:</b> a router ({@code RouterProvider} named {@code redis} is deliberately not registered
- * until it routes); wiring into {@code Gateway}; renewal loops and re-claim triggered by discovery;
- * duplicate-login kicks across gateways; the push service, pub/sub, multicast and broadcast.
+ * <p><b>What does not exist yet:</b> per-session pushes to other gateways ({@code GatewayMessage} has no
+ * per-session body, so {@code RedisPusher.pushToSession} reaches this gateway's sessions only).
  */
 package io.janus.route.redis;

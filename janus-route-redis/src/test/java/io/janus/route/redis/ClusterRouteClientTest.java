@@ -84,6 +84,16 @@ final class ClusterRouteClientTest {
     }
 
     @Test
+    void closesOnceAndRefusesCommandsAfterwards() throws Exception {
+        RedisRouteClient client = get(RedisRouteClient.connect(cluster.options()));
+        assertThat(get(client.async().set("close:{" + run("k") + "}", "v"))).isEqualTo("OK");
+        client.closeAsync().toCompletableFuture().get(10, TimeUnit.SECONDS);
+        assertThat(client.isConnected()).isFalse();
+        client.closeAsync().toCompletableFuture().get(10, TimeUnit.SECONDS);
+        assertThatThrownBy(() -> get(client.async().get("close:{x}"))).isInstanceOf(Exception.class);
+    }
+
+    @Test
     void connectingWithoutAnyReachableSeedFails() {
         RedisRouteOptions options = RedisRouteOptions.builder()
                 .cluster(List.of(InetSocketAddress.createUnresolved("127.0.0.1", FreePorts.tcp())))

@@ -1,8 +1,11 @@
 package io.janus.route.redis;
 
 import io.janus.testing.FreePorts;
+import io.lettuce.core.Range;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisURI;
+import io.lettuce.core.ScanArgs;
+import io.lettuce.core.ScanIterator;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.sync.RedisCommands;
 import io.lettuce.core.cluster.SlotHash;
@@ -10,9 +13,6 @@ import io.lettuce.core.codec.StringCodec;
 import io.lettuce.core.output.StatusOutput;
 import io.lettuce.core.protocol.CommandArgs;
 import io.lettuce.core.protocol.CommandType;
-import io.lettuce.core.Range;
-import io.lettuce.core.ScanArgs;
-import io.lettuce.core.ScanIterator;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
@@ -20,9 +20,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
@@ -46,7 +48,9 @@ import org.junit.jupiter.api.Assumptions;
  * persistence). The nodes run with {@code cluster-require-full-coverage no}, so the other masters keep
  * serving their slots while one is down, and a short {@code cluster-node-timeout} of
  * {@value #NODE_TIMEOUT_MS} ms. Tests are skipped (an assumption) only when redis-server is absent.
- * Not thread-safe: drive it from the test thread.
+ * Each node takes two free ports, its client port and its cluster bus port ({@code --cluster-port}), as
+ * the default bus port (client port + 10000) may be taken or above 65535. Not thread-safe except
+ * {@link #shared()}: drive it from the test thread.
  */
 final class RedisCluster implements AutoCloseable {
 
@@ -62,6 +66,7 @@ final class RedisCluster implements AutoCloseable {
     private final int[] ports;
     private final int[] busPorts;
     private final Process[] processes;
+    private final int[] slotOwners = new int[SLOTS];
     private final RedisClient admin;
 
     private RedisCluster(Path dir, int[] ports, int[] busPorts) {
@@ -69,6 +74,11 @@ final class RedisCluster implements AutoCloseable {
         this.ports = ports;
         this.busPorts = busPorts;
         this.processes = new Process[ports.length];
+        for (int node = 0; node < ports.length; node++) {
+            for (int slot = firstSlot(node); slot < firstSlot(node + 1); slot++) {
+                slotOwners[slot] = node;
+            }
+        }
         this.admin = RedisClient.create();
     }
 
@@ -145,14 +155,9 @@ final class RedisCluster implements AutoCloseable {
         return ports[node];
     }
 
-    /** Which node owns a hash slot, by the layout of {@link #form()}. */
+    /** Which node owns a hash slot: the layout of {@link #form()}, changed by {@link #moveSlot}. */
     int nodeOfSlot(int slot) {
-        for (int i = 0; i < ports.length; i++) {
-            if (slot < firstSlot(i + 1)) {
-                return i;
-            }
-        }
-        throw new IllegalArgumentException("slot " + slot);
+        return slotOwners[slot];
     }
 
     /** Which node owns a key, by its hash slot (CRC16 of the key or its hash tag, modulo 16384). */
@@ -191,6 +196,31 @@ final class RedisCluster implements AutoCloseable {
         }
     }
 
+    /**
+     * Moves an empty hash slot to another node as {@code redis-cli --cluster reshard} does (cluster
+     * specification, "Live resharding"): the target marks it importing, the source migrating, then every
+     * node is told the new owner, the target first so that it bumps its config epoch.
+     */
+    void moveSlot(int slot, int toNode) {
+        int fromNode = slotOwners[slot];
+        String fromId = onNode(fromNode, RedisCommands::clusterMyId);
+        String toId = onNode(toNode, RedisCommands::clusterMyId);
+        long keys = onNode(fromNode, redis -> redis.clusterCountKeysInSlot(slot));
+        if (keys != 0) {
+            throw new IllegalStateException("slot " + slot + " holds " + keys + " keys (expected: empty)");
+        }
+        onNode(toNode, redis -> redis.clusterSetSlotImporting(slot, fromId));
+        onNode(fromNode, redis -> redis.clusterSetSlotMigrating(slot, toId));
+        onNode(toNode, redis -> redis.clusterSetSlotNode(slot, toId));
+        onNode(fromNode, redis -> redis.clusterSetSlotNode(slot, toId));
+        for (int i = 0; i < ports.length; i++) {
+            if (i != toNode && i != fromNode && processes[i] != null) {
+                onNode(i, redis -> redis.clusterSetSlotNode(slot, toId));
+            }
+        }
+        slotOwners[slot] = toNode;
+    }
+
     /** Counts the keys of node {@code i} matching a glob pattern (SCAN, bounded to 100000 keys). */
     long keysOnNode(int node, String pattern) {
         return onNode(node, redis -> {
@@ -207,7 +237,7 @@ final class RedisCluster implements AutoCloseable {
     /** How many times node {@code i} ran a command since its last {@code CONFIG RESETSTAT} (INFO commandstats). */
     long calls(int node, String command) {
         String stats = onNode(node, redis -> redis.info("commandstats"));
-        String prefix = "cmdstat_" + command.toLowerCase(java.util.Locale.ROOT) + ":calls=";
+        String prefix = "cmdstat_" + command.toLowerCase(Locale.ROOT) + ":calls=";
         for (String line : stats.split("\r?\n")) {
             if (line.startsWith(prefix)) {
                 int end = line.indexOf(',', prefix.length());
@@ -224,6 +254,11 @@ final class RedisCluster implements AutoCloseable {
                 onNode(i, RedisCommands::configResetstat);
             }
         }
+    }
+
+    /** Whether node {@code i} runs (it was not stopped, or was restarted). */
+    boolean isRunning(int node) {
+        return processes[node] != null;
     }
 
     /** Kills node {@code i} and waits for it to exit. Its slots are unserved until {@link #restart(int)}. */
@@ -298,6 +333,7 @@ final class RedisCluster implements AutoCloseable {
         for (int i = 0; i < ports.length; i++) {
             int node = i;
             Range<Integer> range = Range.create(firstSlot(node), firstSlot(node + 1) - 1);
+            // The same layout as slotOwners.
             onNode(node, redis -> {
                 redis.clusterSetConfigEpoch(node + 1);
                 return redis.clusterAddSlotsRange(range);
@@ -367,6 +403,6 @@ final class RedisCluster implements AutoCloseable {
 
     @Override
     public String toString() {
-        return "RedisCluster{ports=" + java.util.Arrays.toString(ports) + "}";
+        return "RedisCluster{ports=" + Arrays.toString(ports) + "}";
     }
 }

@@ -177,6 +177,30 @@ class SessionDirectoryWiringTest {
     }
 
     @Test
+    void aDirectoryBuiltFromTheContextSeesThisGatewayAndIsClosedWithIt() {
+        AtomicReference<io.janus.core.spi.SessionDirectoryContext> seen = new AtomicReference<>();
+        gateway = Gateway.builder()
+                .id("gw-factory")
+                .identity(TestKeys.GATEWAY)
+                .listen("tcp", 0)
+                .authenticator(TestGame.authenticator())
+                .game(TestGame.handlers())
+                .directory(context -> {
+                    seen.set(context);
+                    return directory;
+                })
+                .shutdownTimeout(Duration.ofSeconds(2))
+                .build();
+        gateway.start().orTimeout(10, TimeUnit.SECONDS).join();
+
+        assertThat(seen.get().gatewayId()).isEqualTo("gw-factory");
+        assertThat(seen.get().sessions()).isSameAs(gateway.sessions());
+        assertThat(directory.started).isTrue();
+        gateway.close();
+        assertThat(directory.closed).as("built for the gateway, so closed by it").isTrue();
+    }
+
+    @Test
     void anUnknownDirectoryNamesTheArtifactToAdd() {
         assertThatThrownBy(() -> Gateway.builder()
                 .identity(TestKeys.GATEWAY)

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import com.google.protobuf.ByteString;
 import io.janus.api.Reason;
 import io.janus.core.AuthenticationException;
+import io.lettuce.core.cluster.SlotHash;
 import io.lettuce.core.pubsub.RedisPubSubAdapter;
 import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
 import java.nio.charset.StandardCharsets;
@@ -18,18 +19,18 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.function.IntFunction;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * One master of a three-master cluster killed and restarted: its keys fail fast while the others keep
- * working, the cache serves recent answers, and claims, scripts and subscriptions resume after the
- * restart. Runs on a cluster of its own, since it stops nodes.
+ * Topology changes of a three-master cluster. One master killed and restarted: its keys fail fast while
+ * the others keep working, the cache serves recent answers, a subscription moves to a live node, and
+ * claims, scripts and subscriptions work after the restart. A slot moved to another master: the client follows the redirection and
+ * refreshes its slot map. Runs on a cluster of its own, since it stops nodes and moves slots.
  */
-final class ClusterNodeFailureTest {
+final class ClusterTopologyTest {
 
     private static final Duration LONG = Duration.ofSeconds(60);
     private static final Duration TTL = Duration.ofSeconds(1);
@@ -54,18 +55,19 @@ final class ClusterNodeFailureTest {
         return stage.toCompletableFuture().get(10, TimeUnit.SECONDS);
     }
 
-    private static RouteKey keyOn(int node, IntFunction<RouteKey> keys) {
-        for (int attempt = 0; attempt < 10_000; attempt++) {
-            RouteKey key = keys.apply(IDS.incrementAndGet());
-            if (cluster.nodeOfKey(key.redisKey()) == node) {
-                return key;
-            }
-        }
-        throw new IllegalStateException("no key on node " + node);
+    private static RouteKey gatewayKeyOn(int node) {
+        return RouteKey.gateway(playerOn(node));
     }
 
-    private static RouteKey gatewayKeyOn(int node) {
-        return keyOn(node, i -> RouteKey.gateway("failure-" + i));
+    /** A fresh player id whose keys live on master {@code node}. */
+    private static String playerOn(int node) {
+        for (int attempt = 0; attempt < 10_000; attempt++) {
+            String player = "topology-" + IDS.incrementAndGet();
+            if (cluster.nodeOfKey(RouteKey.gateway(player).redisKey()) == node) {
+                return player;
+            }
+        }
+        throw new IllegalStateException("no player on node " + node);
     }
 
     private static ByteString tokenOn(int node) {
@@ -138,11 +140,56 @@ final class ClusterNodeFailureTest {
     }
 
     @Test
-    void aSubscriberReceivesAgainAfterItsNodeRestarts() throws Exception {
-        String channel = "janus:gw:failure-" + System.nanoTime();
+    void aSlotMovedToAnotherMasterIsFollowedAndTheSlotMapRefreshed() throws Exception {
+        // No periodic refresh during the test: only the redirection can tell the client.
+        RedisRouteOptions options = cluster.options().toBuilder().topologyRefreshPeriod(Duration.ofHours(1)).build();
+        try (RedisRouteClient client = get(RedisRouteClient.connect(options))) {
+            RouteTable table = new RouteTable(client);
+            String player = playerOn(0);
+            RouteKey first = RouteKey.gateway(player);
+            int slot = SlotHash.getSlot(first.redisKey());
+            // Keys of the same player (hash tag) stay in the slot; the client still maps it to master 0.
+            cluster.moveSlot(slot, 1);
+            cluster.resetStats();
+            // Master 0 answers MOVED; Lettuce retries on master 1 and refreshes its map.
+            assertThat(get(table.claim(first, "gw-a", LONG))).isTrue();
+            String stored = cluster.onNode(1, c -> c.get(first.redisKey()));
+            assertThat(stored).isEqualTo("gw-a");
+            assertThat(movedAnswers(0)).isPositive();
+            // Once the map is refreshed, commands for the slot go straight to master 1.
+            Awaitility.await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(100))
+                    .until(() -> {
+                        long before = movedAnswers(0);
+                        get(table.owner(first));
+                        return movedAnswers(0) == before;
+                    });
+            long settled = movedAnswers(0);
+            for (int i = 0; i < 20; i++) {
+                assertThat(get(table.renew(first, "gw-a", LONG))).isTrue();
+                assertThat(get(table.claim(RouteKey.service(player, "s" + i), "inst", LONG))).isTrue();
+            }
+            assertThat(movedAnswers(0)).isEqualTo(settled);
+            assertThat(get(table.release(first, "gw-a"))).isTrue();
+        }
+    }
+
+    private static long movedAnswers(int node) {
+        String errors = cluster.onNode(node, c -> c.info("errorstats"));
+        for (String line : errors.split("\\r?\\n")) {
+            if (line.startsWith("errorstat_MOVED:count=")) {
+                return Long.parseLong(line.substring("errorstat_MOVED:count=".length()).trim());
+            }
+        }
+        return 0;
+    }
+
+    @Test
+    void aSubscriberMovesToAnotherNodeWhileItsNodeIsDownAndKeepsReceivingAfterTheRestart() throws Exception {
+        String channel = "janus:gw:moves-" + System.nanoTime();
         BlockingQueue<String> received = new LinkedBlockingQueue<>(1000);
         try (RedisRouteClient client = get(RedisRouteClient.connect(cluster.options()))) {
             StatefulRedisPubSubConnection<String, String> subscriber = get(client.connectPubSub());
+            int subscribedOn = -1;
             try {
                 subscriber.addListener(new RedisPubSubAdapter<>() {
                     @Override
@@ -151,27 +198,54 @@ final class ClusterNodeFailureTest {
                     }
                 });
                 get(subscriber.async().subscribe(channel));
-                int subscribedOn = -1;
-                for (int node = 0; node < cluster.size() && subscribedOn < 0; node++) {
-                    long count = cluster.onNode(node, c -> c.pubsubNumsub(channel).get(channel));
-                    subscribedOn = count == 1 ? node : -1;
-                }
+                subscribedOn = subscribedNode(channel);
                 assertThat(subscribedOn).isNotNegative();
                 int publisher = (subscribedOn + 1) % cluster.size();
 
+                cluster.stop(subscribedOn);
+                // Lettuce reconnects the subscription to another node of the topology and subscribes
+                // again there: messages published through a live master arrive again.
+                awaitDelivery(channel, publisher, received);
+                int movedTo = subscribedNode(channel);
+                assertThat(movedTo).isNotNegative().isNotEqualTo(subscribedOn);
+
                 cluster.restart(subscribedOn);
-                // Lettuce reconnects and subscribes again: a message published elsewhere arrives again.
-                AtomicInteger sent = new AtomicInteger();
-                Awaitility.await().atMost(Duration.ofSeconds(15)).pollInterval(Duration.ofMillis(100))
-                        .until(() -> {
-                            String message = "after-restart-" + sent.incrementAndGet();
-                            cluster.onNode(publisher, c -> c.publish(channel, message));
-                            return message.equals(received.poll(200, TimeUnit.MILLISECONDS));
-                        });
+                subscribedOn = -1;
+                awaitDelivery(channel, publisher, received);
             } finally {
                 subscriber.close();
+                if (subscribedOn >= 0) {
+                    cluster.restart(subscribedOn);
+                }
             }
         }
+    }
+
+    /** The running node that holds a subscription to {@code channel} (PUBSUB NUMSUB is per node), or -1. */
+    private static int subscribedNode(String channel) {
+        for (int node = 0; node < cluster.size(); node++) {
+            if (!cluster.isRunning(node)) {
+                continue;
+            }
+            long count = cluster.onNode(node, c -> c.pubsubNumsub(channel).get(channel));
+            if (count == 1) {
+                return node;
+            }
+        }
+        return -1;
+    }
+
+    /** Publishes through {@code publisher} until a message comes back to the subscriber (at most 15 s). */
+    private static void awaitDelivery(String channel, int publisher, BlockingQueue<String> received) {
+        AtomicInteger sent = new AtomicInteger();
+        Awaitility.await().atMost(Duration.ofSeconds(15)).pollInterval(Duration.ofMillis(50))
+                .until(() -> {
+                    String message = channel + "-" + sent.incrementAndGet();
+                    cluster.onNode(publisher, c -> c.publish(channel, message));
+                    String got = received.poll(200, TimeUnit.MILLISECONDS);
+                    received.clear();
+                    return message.equals(got);
+                });
     }
 
     @Test
