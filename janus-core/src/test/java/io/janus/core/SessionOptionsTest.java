@@ -173,4 +173,34 @@ class SessionOptionsTest {
         assertThat(original.maxPendingRequests()).isEqualTo(64);
         assertThat(SessionOptions.defaults().maxPendingRequests()).isEqualTo(64);
     }
+
+    @Test
+    void resumeIsOnWithBoundedReplayByDefaultAndCanBeTurnedOff() {
+        SessionOptions o = SessionOptions.defaults();
+        assertThat(o.resumeWindow()).isEqualTo(Duration.ofSeconds(30));
+        assertThat(o.replayBufferPackets()).isEqualTo(1024);
+        assertThat(o.replayBufferBytes()).isEqualTo(1024 * 1024);
+
+        SessionOptions off = o.toBuilder().resumeWindow(Duration.ZERO).replayBuffer(16, 4096).build();
+
+        assertThat(off.resumeWindow()).isZero();
+        assertThat(off.replayBufferPackets()).isEqualTo(16);
+        assertThat(off.replayBufferBytes()).isEqualTo(4096);
+        assertThat(off.toBuilder().build()).usingRecursiveComparison().isEqualTo(off);
+        assertThat(off.toString()).contains("resumeWindow=PT0S", "replayBufferPackets=16", "replayBufferBytes=4096");
+    }
+
+    @Test
+    void resumeLimitsAreChecked() {
+        SessionOptions.Builder b = SessionOptions.builder();
+        assertThatThrownBy(() -> b.resumeWindow(Duration.ofMillis(-1)))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("resumeWindow");
+        assertThatThrownBy(() -> b.resumeWindow(Duration.ofDays(30)))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("resumeWindow");
+        assertThatThrownBy(() -> b.resumeWindow(null)).isInstanceOf(NullPointerException.class);
+        assertThatThrownBy(() -> b.replayBuffer(0, 4096))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("replayBufferPackets");
+        assertThatThrownBy(() -> b.replayBuffer(16, 100))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("replayBufferBytes");
+    }
 }

@@ -46,6 +46,10 @@ final class PrometheusText {
             }
         }
         p.counter("janus_logins_total", "Successful logins since start.", stats.logins());
+        p.counter("janus_sessions_detached_total", "Resumable sessions that lost their connection and waited for a "
+                + "resume since start (docs/protocol.md, section 14).", stats.sessionsDetached());
+        p.counter("janus_sessions_resumed_total", "Sessions resumed on a new connection since start.",
+                stats.sessionsResumed());
         p.counter("janus_requests_total", "Game requests dispatched to game services since start.",
                 stats.requests());
         p.header("janus_sessions_closed_total", "counter",

@@ -335,6 +335,10 @@ public final class DefaultSession implements Session {
                 if (expiry != null) {
                     expiry.cancel(false);
                 }
+                if (detached) {
+                    detached = false;
+                    runtime.releaseDetached();
+                }
                 r.release();
             }
         }
@@ -573,6 +577,10 @@ public final class DefaultSession implements Session {
             if (closeReason.get() != null) {
                 return false;
             }
+            if (!runtime.reserveDetached(false)) {
+                // As many sessions detached as the gateway takes connections: this one ends now.
+                return false;
+            }
             detachLocked(ch);
         }
         runtime.stats().recordSessionDetached();
@@ -632,6 +640,7 @@ public final class DefaultSession implements Session {
             synchronized (r) {
                 ok = closeReason.get() == null;
                 if (ok && !detached && channel == old) {
+                    runtime.reserveDetached(true);
                     detachLocked(old);
                 }
                 ok = ok && detached;
@@ -681,6 +690,7 @@ public final class DefaultSession implements Session {
             this.transport = transport;
             handler.numberFor(this);
             detached = false;
+            runtime.releaseDetached();
             return toReplay;
         }
     }

@@ -80,7 +80,11 @@ public final class GatewayRuntime {
     /** The drain notice once the gateway drains; {@code null} before. */
     private volatile Packet drainKick;
     private volatile String drainMessage;
+    /** Sessions detached now; at most maxConnections (they hold no connection the limiter counts). */
+    private final java.util.concurrent.atomic.AtomicInteger detachedSessions =
+            new java.util.concurrent.atomic.AtomicInteger();
     /** The key resume tickets are sealed with; random per process unless the gateway sets one. */
+
     private volatile byte[] resumeTicketKey = randomKey();
 
     /**
@@ -161,6 +165,40 @@ public final class GatewayRuntime {
         byte[] key = new byte[ResumeTicket.KEY_LENGTH];
         new SecureRandom().nextBytes(key);
         return key;
+    }
+
+    /**
+     * Counts a session that detaches.
+     *
+     * @param force whether to count it beyond the bound (a session detached for a resume under way)
+     * @return whether it may detach; without {@code force}, false when {@code maxConnections} sessions
+     *     are detached already
+     */
+    boolean reserveDetached(boolean force) {
+        if (force) {
+            detachedSessions.incrementAndGet();
+            return true;
+        }
+        int limit = options.maxConnections();
+        while (true) {
+            int now = detachedSessions.get();
+            if (now >= limit) {
+                return false;
+            }
+            if (detachedSessions.compareAndSet(now, now + 1)) {
+                return true;
+            }
+        }
+    }
+
+    /** A detached session attached again or ended. */
+    void releaseDetached() {
+        detachedSessions.decrementAndGet();
+    }
+
+    /** Sessions detached now, waiting for a resume. */
+    public int detachedSessions() {
+        return detachedSessions.get();
     }
 
     /**

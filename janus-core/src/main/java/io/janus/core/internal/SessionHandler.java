@@ -17,11 +17,13 @@ import io.janus.core.RequestException;
 import io.janus.core.SessionOptions;
 import io.janus.core.crypto.ResumeTicket;
 import io.janus.core.protocol.HandshakeResult;
+import io.janus.core.protocol.PacketCodec;
 import io.janus.core.protocol.SystemPackets;
 import io.janus.core.session.SessionInfo;
 import io.janus.core.spi.AuthRequest;
 import io.janus.core.spi.Identity;
 import io.janus.core.telemetry.SessionMdc;
+import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.timeout.IdleStateEvent;
@@ -29,6 +31,8 @@ import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.ScheduledFuture;
 import java.io.IOException;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
@@ -344,7 +348,7 @@ final class SessionHandler extends ChannelInboundHandlerAdapter {
      */
     private void resumeAttach(ChannelHandlerContext ctx, Packet packet, ResumeRequest request, DefaultSession target,
             HandshakeResult handshake, boolean released) {
-        java.util.List<io.netty.buffer.ByteBuf> replay;
+        List<ByteBuf> replay;
         try {
             if (state != State.AUTHENTICATING || session.isClosing()) {
                 return; // this connection went away (or timed out) meanwhile; the session stays detached
@@ -381,8 +385,8 @@ final class SessionHandler extends ChannelInboundHandlerAdapter {
                 .setMaxFrameLength(options.maxFrameLength())
                 .setMaxPendingRequests(options.maxPendingRequests())
                 .build());
-        java.util.List<io.netty.buffer.ByteBuf> records = new java.util.ArrayList<>(replay.size() + 1);
-        records.add(io.janus.core.protocol.PacketCodec.encode(ctx.alloc(), answer));
+        List<ByteBuf> records = new ArrayList<>(replay.size() + 1);
+        records.add(PacketCodec.encode(ctx.alloc(), answer));
         records.addAll(replay);
         replayHandler(ctx).writeUnnumbered(records);
         runtime.stats().recordSessionResumed();

@@ -46,6 +46,8 @@ import java.util.function.Supplier;
  * <tr><td>janus.sessions</td><td>up-down counter</td><td>janus.transport</td></tr>
  * <tr><td>janus.handshakes</td><td>counter</td><td>janus.outcome (ok, failed), janus.reason when failed</td></tr>
  * <tr><td>janus.logins</td><td>counter</td><td></td></tr>
+ * <tr><td>janus.sessions.detached</td><td>counter</td><td></td></tr>
+ * <tr><td>janus.sessions.resumed</td><td>counter</td><td></td></tr>
  * <tr><td>janus.requests</td><td>counter</td><td></td></tr>
  * <tr><td>janus.requests.failed</td><td>counter</td><td>janus.reason (the requests refused or dropped)</td></tr>
  * <tr><td>janus.sessions.closed</td><td>counter</td><td>janus.reason (kicks and every other close)</td></tr>
@@ -146,6 +148,12 @@ public final class GatewayTelemetry implements AutoCloseable {
         observers.add(meter.counterBuilder("janus.logins").setUnit("{login}")
                 .setDescription("Successful logins.")
                 .buildWithCallback(m -> m.record(stats.logins())));
+        observers.add(meter.counterBuilder("janus.sessions.detached").setUnit("{session}")
+                .setDescription("Resumable sessions that lost their connection and waited for a resume.")
+                .buildWithCallback(m -> m.record(stats.sessionsDetached())));
+        observers.add(meter.counterBuilder("janus.sessions.resumed").setUnit("{session}")
+                .setDescription("Sessions resumed on a new connection.")
+                .buildWithCallback(m -> m.record(stats.sessionsResumed())));
         observers.add(meter.counterBuilder("janus.requests").setUnit("{request}")
                 .setDescription("Game requests dispatched to game services.")
                 .buildWithCallback(m -> m.record(stats.requests())));

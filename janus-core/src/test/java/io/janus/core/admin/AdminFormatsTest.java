@@ -61,6 +61,9 @@ class AdminFormatsTest {
         sessions.put("tcp", 4);
         sessions.put("we\"ird\\", 0);
 
+        stats.recordSessionDetached();
+        stats.recordSessionDetached();
+        stats.recordSessionResumed();
         String text = PrometheusText.render(stats, sessions, true, 512);
 
         assertThat(text).endsWith("\n");
@@ -70,6 +73,9 @@ class AdminFormatsTest {
                 "# TYPE janus_connections_accepted_total counter",
                 "janus_connections_accepted_total 1",
                 "janus_logins_total 1",
+                "# TYPE janus_sessions_detached_total counter",
+                "janus_sessions_detached_total 2",
+                "janus_sessions_resumed_total 1",
                 "janus_requests_total 0",
                 "# TYPE janus_sessions_closed_total counter",
                 "janus_sessions_closed_total{reason=\"token_expired\"} 1",

@@ -19,6 +19,7 @@ import io.janus.client.conformance.TestKeys;
 import io.janus.core.Gateway;
 import io.janus.core.SessionOptions;
 import io.janus.core.crypto.ResumeTicket;
+import io.janus.core.game.Audience;
 import io.janus.core.game.GameHandlers;
 import io.janus.core.game.Push;
 import io.janus.core.protocol.HandshakeResult;
@@ -186,8 +187,12 @@ class SessionResumeTest {
         }
 
         void login(boolean resumable) throws Exception {
+            loginAs(PLAYER, resumable);
+        }
+
+        void loginAs(long player, boolean resumable) throws Exception {
             conn.send(SystemPackets.packet(SystemSeq.LOGIN, 1,
-                    LoginRequest.newBuilder().setToken("player-" + PLAYER).setResumable(resumable).build()));
+                    LoginRequest.newBuilder().setToken("player-" + player).setResumable(resumable).build()));
             Packet answer = next();
             assertThat(SystemPackets.is(answer, SystemSeq.LOGIN)).isTrue();
             assertThat(answer.getStatus()).isZero();
@@ -479,6 +484,35 @@ class SessionResumeTest {
     }
 
     @Test
+    void broadcastsAreNumberedAndReplayedLikeEveryOtherPacket() throws Exception {
+        start(resumable(Duration.ofSeconds(30)));
+        Client first = new Client(null);
+        first.login(true);
+        assertThat(gateway.pusher().broadcast(push(0), Audience.all()).toCompletableFuture().join()).isEqualTo(1);
+        assertThat(pushNumber(first.next())).isZero();
+        first.drop();
+        awaitDetached(1);
+
+        for (int i = 1; i <= 3; i++) {
+            assertThat(gateway.pusher().broadcast(push(i), Audience.all()).toCompletableFuture().join())
+                    .as("a detached session takes broadcasts").isEqualTo(1);
+        }
+        Client second = new Client(null);
+        second.resume(first);
+
+        for (int i = 1; i <= 3; i++) {
+            assertThat(pushNumber(second.next())).isEqualTo(i);
+        }
+        assertThat(gateway.pusher().broadcast(push(4), Audience.all()).toCompletableFuture().join()).isEqualTo(1);
+        assertThat(pushNumber(second.next())).isEqualTo(4);
+        // The count the client keeps is the gateway's numbering: an ack of it is accepted, one more is not.
+        second.sendWithAck(echo(5), second.received);
+        assertThat(second.next().getIndex()).isEqualTo(5);
+        second.sendWithAck(echo(6), second.received + 1);
+        second.expectKick(Reason.PROTOCOL_VIOLATION);
+    }
+
+    @Test
     void aResumeTakesTheSessionFromAConnectionNotYetNoticedDead() throws Exception {
         start(resumable(Duration.ofSeconds(30)));
         Client first = new Client(null);
@@ -495,6 +529,27 @@ class SessionResumeTest {
         assertThat(second.next().getIndex()).isEqualTo(3);
         assertThat(gateway.sessions().size()).isEqualTo(1);
         assertThat(gameSawClosed).isEmpty();
+    }
+
+    @Test
+    void anIdleConnectionIsDroppedButItsResumableSessionWaitsForAResume() throws Exception {
+        start(SessionOptions.builder().idleTimeout(Duration.ofMillis(600)).heartbeatInterval(Duration.ofMillis(200))
+                .build());
+        Client first = new Client(null);
+        first.login(true);
+        first.touchGame();
+
+        // Silent for longer than the idle timeout: the gateway drops the connection without a kick.
+        assertThat(first.conn.awaitClosed(Duration.ofSeconds(5))).isTrue();
+        assertThat(first.conn.poll(Duration.ZERO)).as("no kick: the session is not over").isNull();
+        awaitDetached(1);
+        assertThat(gateway.stats().sessionsClosed(Reason.IDLE_TIMEOUT)).isZero();
+        assertThat(gameSawClosed).isEmpty();
+
+        Client second = new Client(null);
+        second.resume(first);
+        second.send(echo(3));
+        assertThat(second.next().getIndex()).isEqualTo(3);
     }
 
     @Test
@@ -665,6 +720,23 @@ class SessionResumeTest {
         c.expectRefusal(Reason.PROTOCOL_VIOLATION);
         old.received = 2;
         assertStillResumable(old);
+    }
+
+    @Test
+    void noMoreSessionsDetachThanTheGatewayTakesConnections() throws Exception {
+        start(SessionOptions.builder().maxConnections(1).build());
+        Client a = detachedSession();
+
+        Client b = new Client(null);
+        b.loginAs(PLAYER + 1, true);
+        b.touchGame();
+        b.drop();
+
+        await().atMost(Duration.ofSeconds(5)).until(() -> gameSawClosed.size() == 1);
+        assertThat(gameSawClosed.get(0).playerId()).as("the second session ended at once").isEqualTo(PLAYER + 1);
+        assertThat(gateway.stats().sessionsDetached()).isEqualTo(1);
+        assertThat(gateway.sessions().size()).isEqualTo(1);
+        assertStillResumable(a);
     }
 
     @Test
