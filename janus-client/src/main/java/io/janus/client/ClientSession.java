@@ -56,7 +56,10 @@ import org.slf4j.LoggerFactory;
  * passes; each attempt runs a fresh handshake and a RESUME proved with the previous handshake's resume
  * secret. Once resumed, it resends what the gateway did not process and the gateway replays what the
  * client did not receive: pushes arrive once and in order, and requests in flight complete normally.
- * Requests made while reconnecting wait (bounded by the resend buffer) and go out on resume. A
+ * Requests made while reconnecting wait (bounded by the resend buffer) and go out on resume. The resend
+ * buffer is bounded ({@link JanusClient.Builder#resendBuffer(int, long)}); a connected session asks for a
+ * confirmation when it is half full, and past the bound still sends but without a copy, so that a connection
+ * lost before the gateway confirms those packets ends the session with {@link Reason#REPLAY_OVERFLOW}. A
  * {@link SessionListener} hears {@code reconnecting}, {@code resumed} and {@code closed}; a refused
  * resume or an expired window fails pending requests with a {@link SessionClosedException} carrying the
  * reason ({@link Reason#RESUME_SESSION_GONE}, {@link Reason#RESUME_WINDOW_EXPIRED}, ...).
@@ -124,6 +127,7 @@ public final class ClientSession implements AutoCloseable {
     private long resumeWindowMillis;
     private ScheduledFuture<?> ackTimer;
     private boolean probeInFlight;
+    private boolean overflowLogged;
     private Throwable lastFailure;
     private int attempt;
     private boolean attemptSettled;
@@ -287,8 +291,8 @@ public final class ClientSession implements AutoCloseable {
 
     /**
      * Sends a one-way message (index 0): the gateway routes it but sends no answer. In a resumable session
-     * it is numbered and kept until the gateway confirmed it, and resent after a resume if needed; when the
-     * resend buffer is full it is dropped with a warning in the log.
+     * it is numbered and kept until the gateway confirmed it, and resent after a resume if needed; sent
+     * while the session reconnects and its resend buffer is full, it is dropped with a warning in the log.
      *
      * @param module the game module, above 0
      * @param seq the command
@@ -306,9 +310,9 @@ public final class ClientSession implements AutoCloseable {
                 return;
             }
             if (resumable) {
-                if (!ledger.hasRoom(packet.getSerializedSize(), false)) {
-                    logger.warn("One-way message dropped: the resend buffer is full ({} packets, {} bytes kept)",
-                            ledger.keptPackets(), ledger.keptBytes());
+                if (state == State.RECONNECTING && !ledger.hasRoom(packet.getSerializedSize())) {
+                    logger.warn("One-way message dropped: the session is reconnecting and its resend buffer is full "
+                            + "({} packets, {} bytes)", ledger.keptPackets(), ledger.keptBytes());
                     return;
                 }
                 record(packet);
@@ -377,11 +381,12 @@ public final class ClientSession implements AutoCloseable {
             }
         }
         boolean keep = numbered && resumable;
-        // 5 bytes: the largest varint the index can add to the packet.
-        if (keep && !ledger.hasRoom(packet.getSerializedSize() + 6, !checkLimits)) {
+        // While reconnecting a packet can only wait in the resend buffer: refused when it does not fit.
+        // (6 bytes: the most the index can add to the packet.)
+        if (keep && waitsForResume && !ledger.hasRoom(packet.getSerializedSize() + 6)) {
             result.completeExceptionally(RequestException.of(Reason.TOO_MANY_PENDING_REQUESTS,
-                    "the resend buffer is full (" + ledger.keptPackets() + " packets, " + ledger.keptBytes()
-                            + " bytes the gateway has not confirmed)"));
+                    "the session is reconnecting and its resend buffer is full (" + ledger.keptPackets()
+                            + " packets, " + ledger.keptBytes() + " bytes)"));
             return;
         }
         Pending p = new Pending(result);
@@ -422,7 +427,16 @@ public final class ClientSession implements AutoCloseable {
      * so that numbers follow the wire order; then calls {@link #probeIfHalfFull()}.
      */
     private long record(Packet packet) {
-        return ledger.record(packet);
+        long number = ledger.record(packet);
+        if (!ledger.lastKept() && !overflowLogged) {
+            overflowLogged = true;
+            logger.warn("Session {}: the resend buffer is full ({} packets, {} bytes); packets go out without a copy, "
+                    + "and a connection lost before the gateway confirms them ends the session",
+                    login.getSessionId(), ledger.keptPackets(), ledger.keptBytes());
+        } else if (overflowLogged && ledger.canResend()) {
+            overflowLogged = false;
+        }
+        return number;
     }
 
     /** Asks the gateway for a confirmation (a heartbeat request) when the resend buffer is half full. */
@@ -599,10 +613,6 @@ public final class ClientSession implements AutoCloseable {
     private void sendAck() {
         Packet ack = SystemPackets.packet(SystemSeq.HEARTBEAT, 0,
                 Heartbeat.newBuilder().setClientTimeMs(System.currentTimeMillis()).build());
-        if (!ledger.hasRoom(ack.getSerializedSize() + 11, true)) {
-            logger.debug("Ack postponed: the resend buffer is full");
-            return;
-        }
         record(ack);
         transmit(ack, null);
         probeIfHalfFull();
@@ -804,6 +814,10 @@ public final class ClientSession implements AutoCloseable {
         try {
             resend = ledger.resumeFrom(response.getReceived());
         } catch (ProtocolException e) {
+            // The gateway attached the session to this connection: a LOGOUT ends it there too, rather than
+            // leaving it detached until its window passes.
+            ch.writeAndFlush(SystemPackets.packet(SystemSeq.LOGOUT, 0, com.google.protobuf.Empty.getDefaultInstance()),
+                    ch.voidPromise());
             finish(new CloseReason(e.reason(), String.valueOf(e.getMessage()), false));
             return;
         }

@@ -276,9 +276,11 @@ public final class JanusClient implements AutoCloseable {
 
         /**
          * Bounds the packets a resumable session keeps until the gateway confirms it processed them, to
-         * resend them after a resume (default 1024 packets, 1 MiB). A request that would pass the bound
-         * fails with {@link io.janus.api.Reason#TOO_MANY_PENDING_REQUESTS}; the session asks the gateway
-         * for a confirmation (a heartbeat) when half of it is in use.
+         * resend them after a resume (default 1024 packets, 1 MiB). The session asks the gateway for a
+         * confirmation (a heartbeat request) when half of it is in use. Past the bound a connected session
+         * still sends, without a copy: losing the connection before the gateway confirms those packets ends
+         * the session with {@link io.janus.api.Reason#REPLAY_OVERFLOW}. While reconnecting, a request that
+         * does not fit fails with {@link io.janus.api.Reason#TOO_MANY_PENDING_REQUESTS}.
          *
          * @param packets at least 1
          * @param bytes at least 1

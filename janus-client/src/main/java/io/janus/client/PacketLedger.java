@@ -17,8 +17,11 @@ import java.util.List;
  *   <li>Client packets: every packet after the LOGIN (not the LOGIN, not a RESUME) gets the next number
  *       and is kept, without its ack field, until the gateway confirms it processed it: an answer to a
  *       request numbered n confirms 1..n (the gateway reads a connection in order), and a ResumeResponse
- *       says how many it processed. The kept packets are bounded by count and by bytes: a caller checks
- *       {@link #hasRoom(int, boolean)} first and refuses the send when there is none.</li>
+ *       says how many it processed. What is kept is bounded by count and by bytes. A packet that does not
+ *       fit is still numbered and sent, but not kept: until the gateway confirms past it the session
+ *       cannot resume ({@link #canResend()}), and a resume that would need it fails with
+ *       {@link Reason#REPLAY_OVERFLOW}. Requests are never refused for the bound; only resumability is at
+ *       stake, and only while such a burst is unconfirmed.</li>
  * </ul>
  */
 final class PacketLedger {
@@ -28,11 +31,6 @@ final class PacketLedger {
     /** Age of the oldest unacked gateway packet that makes an ack due. */
     static final long ACK_DELAY_MILLIS = 1000;
 
-    /** Packets a probe or an ack may keep above the bound. */
-    static final int RESERVE_PACKETS = 8;
-    /** Bytes a probe or an ack may keep above the bound. */
-    static final int RESERVE_BYTES = 8 * 64;
-
     private final int maxPackets;
     private final long maxBytes;
     private long received;
@@ -40,9 +38,23 @@ final class PacketLedger {
     private long oldestUnackedNanos;
     private long sent;
     private long confirmed;
+    /** The highest number sent without being kept; 0 for none. */
+    private long unkeptThrough;
     private long keptBytes;
-    // Bounded by maxPackets and maxBytes through hasRoom(); holds numbers confirmed+1 .. sent in order.
-    private final ArrayDeque<Packet> kept = new ArrayDeque<>();
+    // Bounded by maxPackets and maxBytes (record() keeps only what fits); ascending numbers.
+    private final ArrayDeque<Kept> kept = new ArrayDeque<>();
+
+    private static final class Kept {
+        final long number;
+        final Packet packet;
+        final int size;
+
+        Kept(long number, Packet packet) {
+            this.number = number;
+            this.packet = packet;
+            this.size = packet.getSerializedSize();
+        }
+    }
 
     PacketLedger(int maxPackets, long maxBytes) {
         if (maxPackets < 1 || maxBytes < 1) {
@@ -100,18 +112,9 @@ final class PacketLedger {
         acked = Math.max(acked, count);
     }
 
-    /**
-     * Whether a packet of {@code bytes} can be kept within the bounds. A heartbeat that asks the gateway
-     * for a confirmation (a probe) or carries an ack may use a small reserve above them, so that a full
-     * buffer can still be drained: {@value #RESERVE_PACKETS} more packets and {@value #RESERVE_BYTES} more bytes.
-     *
-     * @param bytes the packet's size
-     * @param reserve whether the packet may use the reserve
-     */
-    boolean hasRoom(int bytes, boolean reserve) {
-        int packets = reserve ? maxPackets + RESERVE_PACKETS : maxPackets;
-        long most = reserve ? maxBytes + RESERVE_BYTES : maxBytes;
-        return kept.size() < packets && keptBytes + bytes <= most;
+    /** Whether a packet of {@code bytes} would be kept now. */
+    boolean hasRoom(int bytes) {
+        return kept.size() < maxPackets && keptBytes + bytes <= maxBytes;
     }
 
     /** Whether at least half the bound is in use: time to ask the gateway for a confirmation. */
@@ -120,20 +123,31 @@ final class PacketLedger {
     }
 
     /**
-     * Numbers and keeps a client packet; {@link #hasRoom(int, boolean)} must have said yes.
+     * Numbers a client packet and keeps it when it fits in the bound.
      *
      * @param packet the packet without its ack
      * @return its number
      */
     long record(Packet packet) {
-        int size = packet.getSerializedSize();
-        if (!hasRoom(size, true)) {
-            throw new IllegalStateException("resend buffer full: " + kept.size() + " packets, " + keptBytes
-                    + " bytes");
+        long number = ++sent;
+        Kept k = new Kept(number, packet);
+        if (kept.size() < maxPackets && keptBytes + k.size <= maxBytes) {
+            kept.addLast(k);
+            keptBytes += k.size;
+        } else {
+            unkeptThrough = number;
         }
-        kept.addLast(packet);
-        keptBytes += size;
-        return ++sent;
+        return number;
+    }
+
+    /** Whether the packet just recorded was kept. */
+    boolean lastKept() {
+        return unkeptThrough != sent;
+    }
+
+    /** Whether every client packet the gateway may not have processed is kept: a resume can resend them. */
+    boolean canResend() {
+        return unkeptThrough <= confirmed;
     }
 
     /** Client packets numbered so far. */
@@ -165,10 +179,10 @@ final class PacketLedger {
             throw new ProtocolException(Reason.PROTOCOL_VIOLATION, "the gateway confirmed client packet "
                     + processed + " but only " + sent + " were sent");
         }
-        while (confirmed < processed) {
-            keptBytes -= kept.removeFirst().getSerializedSize();
-            confirmed++;
+        while (!kept.isEmpty() && kept.peekFirst().number <= processed) {
+            keptBytes -= kept.removeFirst().size;
         }
+        confirmed = Math.max(confirmed, processed);
     }
 
     /**
@@ -176,7 +190,8 @@ final class PacketLedger {
      * the packets to send again.
      *
      * @throws ProtocolException with {@link Reason#PROTOCOL_VIOLATION} when the count is below what the
-     *         gateway already confirmed or above what was sent
+     *         gateway already confirmed or above what was sent, with {@link Reason#REPLAY_OVERFLOW} when
+     *         a packet to resend was not kept
      */
     List<Packet> resumeFrom(long processed) {
         if (processed < confirmed || processed > sent) {
@@ -184,6 +199,15 @@ final class PacketLedger {
                     + " client packets; expected between " + confirmed + " and " + sent);
         }
         confirm(processed);
-        return List.copyOf(kept);
+        if (!canResend()) {
+            throw new ProtocolException(Reason.REPLAY_OVERFLOW, "client packets up to " + unkeptThrough
+                    + " passed the resend buffer's bound (" + maxPackets + " packets, " + maxBytes
+                    + " bytes) and the gateway processed only " + processed + ": they cannot be resent");
+        }
+        List<Packet> resend = new java.util.ArrayList<>(kept.size());
+        for (Kept k : kept) {
+            resend.add(k.packet);
+        }
+        return resend;
     }
 }

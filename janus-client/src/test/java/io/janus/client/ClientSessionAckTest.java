@@ -12,6 +12,8 @@ import io.janus.api.SystemSeq;
 import io.janus.core.RequestException;
 import io.janus.core.protocol.SystemPackets;
 import io.netty.channel.embedded.EmbeddedChannel;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -35,8 +37,9 @@ class ClientSessionAckTest {
     }
 
     private ClientSession session(int resendPackets) {
-        ClientSession.ResumeSettings settings = new ClientSession.ResumeSettings(List.of(),
-                (endpoint, session, attempt) -> CompletableFuture.failedFuture(new IllegalStateException("unused")),
+        ClientSession.ResumeSettings settings = new ClientSession.ResumeSettings(
+                List.of(Endpoint.of("tcp", new InetSocketAddress(InetAddress.getLoopbackAddress(), 9))),
+                (endpoint, session, attempt) -> CompletableFuture.failedFuture(new java.net.ConnectException("refused")),
                 new Backoff(100, 5000), 10_000, resendPackets, 1 << 20);
         ClientSession session = new ClientSession(ch.eventLoop(), 15_000, settings);
         ch.pipeline().addLast(session.attach(ch, 0));
@@ -144,7 +147,7 @@ class ClientSessionAckTest {
     }
 
     @Test
-    void theResendBufferBoundsUnconfirmedPacketsAndAnAnswerFreesThem() throws Exception {
+    void aHalfFullResendBufferAsksForAConfirmationAndAnAnswerFreesIt() throws Exception {
         ClientSession session = loggedIn(4, true);
         List<Packet> sent = new ArrayList<>();
         List<CompletableFuture<ByteString>> futures = new ArrayList<>();
@@ -157,20 +160,67 @@ class ClientSessionAckTest {
         Packet probe = next();
         assertThat(SystemPackets.is(probe, SystemSeq.HEARTBEAT)).isTrue();
         assertThat(probe.getIndex()).isNotZero();
-        futures.add(session.request(1, 1, ByteString.EMPTY));
-        sent.add(next());
+        for (int i = 0; i < 3; i++) {
+            futures.add(session.request(1, 1, ByteString.EMPTY));
+            sent.add(next());
+        }
         assertThat(next()).as("one probe at a time").isNull();
+        assertThat(futures).as("past the bound, requests still go out").noneMatch(CompletableFuture::isDone);
 
+        // The answer to the probe proves the gateway processed everything sent before it.
+        ch.writeInbound(probe);
+        ch.writeInbound(sent.get(4).toBuilder().setBody(ByteString.copyFromUtf8("done")).build());
+        assertThat(futures.get(4).join()).isEqualTo(ByteString.copyFromUtf8("done"));
+        assertThat(session.rttMillis()).isGreaterThanOrEqualTo(0);
+    }
+
+    @Test
+    void aLostConnectionReconnectsWithinTheWindowAndThenFailsWhatIsPending() throws Exception {
+        List<String> events = new ArrayList<>();
+        ClientSession session = loggedIn(4, true);
+        session.addListener(new SessionListener() {
+            @Override
+            public void reconnecting(int attempt, Throwable cause) {
+                events.add("reconnecting " + attempt);
+            }
+
+            @Override
+            public void closed(CloseReason reason) {
+                events.add("closed " + reason.reason());
+            }
+        });
+
+        // Through the unsafe: EmbeddedChannel.close() would also cancel the tasks the session schedules.
+        ch.unsafe().close(ch.voidPromise());
+        ch.runPendingTasks();
+        assertThat(session.isReconnecting()).isTrue();
+        assertThat(events).containsExactly("reconnecting 1");
+        // While reconnecting requests wait in the resend buffer, as far as it goes.
+        List<CompletableFuture<ByteString>> waiting = new ArrayList<>();
+        for (int i = 0; i < 4; i++) {
+            waiting.add(session.request(1, 1, ByteString.EMPTY));
+        }
+        ch.runPendingTasks();
+        assertThat(waiting).noneMatch(CompletableFuture::isDone);
         CompletableFuture<ByteString> refused = session.request(1, 1, ByteString.EMPTY);
         assertThatThrownBy(refused::join).cause().isInstanceOfSatisfying(RequestException.class,
                 e -> assertThat(e.reason()).isEqualTo(Reason.TOO_MANY_PENDING_REQUESTS));
-        assertThat(next()).isNull();
 
-        // The answer to the last request proves the gateway processed everything up to it.
-        ch.writeInbound(sent.get(2).toBuilder().setBody(ByteString.copyFromUtf8("done")).build());
-        assertThat(futures.get(2).join()).isEqualTo(ByteString.copyFromUtf8("done"));
-        CompletableFuture<ByteString> accepted = session.request(1, 1, ByteString.EMPTY);
-        assertThat(accepted).isNotDone();
-        assertThat(next()).isNotNull();
+        // Every attempt fails (the connector cannot connect): the 5 s window bounds them.
+        for (int i = 0; i < 60 && !session.closeFuture().isDone(); i++) {
+            ch.advanceTimeBy(100, TimeUnit.MILLISECONDS);
+            ch.runScheduledPendingTasks();
+            ch.runPendingTasks();
+            ch.checkException();
+        }
+
+        assertThat(session.closeFuture()).as("events %s", events).isCompleted();
+        assertThat(session.closeFuture().join().reason()).isEqualTo(Reason.RESUME_WINDOW_EXPIRED);
+        assertThat(waiting).allSatisfy(f -> assertThatThrownBy(f::join).cause()
+                .isInstanceOfSatisfying(SessionClosedException.class,
+                        e -> assertThat(e.reason()).isEqualTo(Reason.RESUME_WINDOW_EXPIRED)));
+        assertThat(events).last().isEqualTo("closed RESUME_WINDOW_EXPIRED");
+        // Backoff from 100 ms doubling to 5 s: a handful of attempts in 5 s, not hundreds.
+        assertThat(events.size() - 1).isBetween(4, 8);
     }
 }

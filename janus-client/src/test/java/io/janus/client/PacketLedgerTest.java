@@ -126,27 +126,44 @@ class PacketLedgerTest {
     }
 
     @Test
-    void theResendBufferIsBoundedByPacketsAndBytesWithASmallReserveForProbes() {
-        PacketLedger byCount = new PacketLedger(4, 1 << 20);
+    void packetsPastTheBoundAreNumberedAndSentButNotKeptUntilTheGatewayConfirmsPastThem() {
+        PacketLedger ledger = new PacketLedger(4, 1 << 20);
         for (int i = 1; i <= 4; i++) {
-            assertThat(byCount.hasRoom(10, false)).isTrue();
-            byCount.record(packet(i, 1));
+            assertThat(ledger.hasRoom(10)).isTrue();
+            ledger.record(packet(i, 1));
+            assertThat(ledger.lastKept()).isTrue();
         }
-        assertThat(byCount.hasRoom(10, false)).isFalse();
-        assertThat(byCount.halfFull()).isTrue();
-        for (int i = 0; i < PacketLedger.RESERVE_PACKETS; i++) {
-            assertThat(byCount.hasRoom(10, true)).isTrue();
-            byCount.record(packet(0, 1));
-        }
-        assertThat(byCount.hasRoom(10, true)).as("the reserve is bounded too").isFalse();
-        assertThatThrownBy(() -> byCount.record(packet(0, 1))).isInstanceOf(IllegalStateException.class);
+        assertThat(ledger.halfFull()).isTrue();
+        assertThat(ledger.hasRoom(10)).isFalse();
 
+        assertThat(ledger.record(packet(5, 1))).isEqualTo(5);
+        assertThat(ledger.record(packet(6, 1))).isEqualTo(6);
+
+        assertThat(ledger.lastKept()).isFalse();
+        assertThat(ledger.keptPackets()).as("the bound holds").isEqualTo(4);
+        assertThat(ledger.canResend()).isFalse();
+        ledger.confirm(5);
+        assertThat(ledger.canResend()).as("6 is still unconfirmed and not kept").isFalse();
+        ledger.confirm(6);
+        assertThat(ledger.canResend()).isTrue();
+        assertThat(ledger.keptPackets()).isZero();
+        ledger.record(packet(7, 1));
+        assertThat(ledger.lastKept()).isTrue();
+        assertThat(ledger.resumeFrom(6)).extracting(Packet::getIndex).containsExactly(7);
+    }
+
+    @Test
+    void aResumeThatWouldNeedAPacketThatWasNotKeptIsAReplayOverflow() {
         PacketLedger byBytes = new PacketLedger(1000, 100);
         byBytes.record(packet(1, 60));
         assertThat(byBytes.halfFull()).isTrue();
-        assertThat(byBytes.hasRoom(packet(2, 60).getSerializedSize(), false)).isFalse();
-        assertThat(byBytes.hasRoom(20, false)).isTrue();
-        byBytes.confirm(1);
-        assertThat(byBytes.hasRoom(packet(2, 60).getSerializedSize(), false)).isTrue();
+        byBytes.record(packet(2, 60)); // does not fit: sent without a copy
+        byBytes.record(packet(3, 10));
+
+        assertThat(byBytes.lastKept()).isTrue();
+        assertThatThrownBy(() -> byBytes.resumeFrom(1)).isInstanceOfSatisfying(ProtocolException.class,
+                e -> assertThat(e.reason()).isEqualTo(Reason.REPLAY_OVERFLOW));
+        // Had the gateway processed 2, what follows could be resent.
+        assertThat(byBytes.resumeFrom(2)).extracting(Packet::getIndex).containsExactly(3);
     }
 }
