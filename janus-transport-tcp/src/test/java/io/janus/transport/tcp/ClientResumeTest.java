@@ -163,7 +163,12 @@ class ClientResumeTest {
     }
 
     private JanusClient client(Endpoint... extra) {
+        return client(1024, extra);
+    }
+
+    private JanusClient client(int resendPackets, Endpoint... extra) {
         JanusClient.Builder builder = TestKeys.client().requestTimeout(Duration.ofSeconds(30))
+                .resendBuffer(resendPackets, 1024 * 1024)
                 .reconnectBackoff(Duration.ofMillis(20), Duration.ofMillis(200))
                 .reconnectAttemptTimeout(Duration.ofSeconds(10));
         for (Endpoint e : extra) {
@@ -426,6 +431,31 @@ class ClientResumeTest {
     }
 
     @Test
+    void aLossBeforeTheGatewaySawPacketsSentPastTheResendBoundEndsTheSessionWithReplayOverflow() throws Exception {
+        Gateway gateway = gateway(options(Duration.ofSeconds(20)));
+        Proxy proxy = proxy(address(gateway));
+        ClientSession session = login(client(2), proxy, 11);
+        proxy.holdUpstream(); // what the client sends now never reaches the gateway
+
+        List<CompletableFuture<ByteString>> requests = new ArrayList<>();
+        for (int i = 0; i < 4; i++) {
+            requests.add(session.request(TestGame.MODULE, TestGame.ECHO, ByteString.copyFromUtf8("r" + i)));
+        }
+        await().atMost(Duration.ofSeconds(5)).until(() -> proxy.heldBytes() > 0);
+        proxy.cut();
+
+        CloseReason reason = session.closeFuture().get(20, TimeUnit.SECONDS);
+        assertThat(reason.reason()).isEqualTo(Reason.REPLAY_OVERFLOW);
+        assertThat(requests).allSatisfy(f -> assertThatThrownBy(() -> f.get(5, TimeUnit.SECONDS)).cause()
+                .isInstanceOfSatisfying(SessionClosedException.class,
+                        e -> assertThat(e.reason()).isEqualTo(Reason.REPLAY_OVERFLOW)));
+        assertThat(events).containsExactly("reconnecting 1", "closed");
+        // The client logged the session out on the resumed connection: the gateway does not keep it.
+        await().atMost(Duration.ofSeconds(5)).until(() -> gateway.sessions().size() == 0);
+        assertThat(gateway.stats().sessionsClosed(Reason.RESUME_WINDOW_EXPIRED)).isZero();
+    }
+
+    @Test
     void closingTheClientEndsItsResumableSessionsWithoutReconnecting() {
         Gateway gateway = gateway(options(Duration.ofSeconds(20)));
         Proxy proxy = proxy(address(gateway));
@@ -451,6 +481,8 @@ class ClientResumeTest {
         private final AtomicInteger cuts = new AtomicInteger();
         private volatile InetSocketAddress target;
         private volatile boolean refusing;
+        private volatile CountDownLatch upstreamGate = new CountDownLatch(0);
+        private final java.util.concurrent.atomic.AtomicLong heldBytes = new java.util.concurrent.atomic.AtomicLong();
 
         Proxy(InetSocketAddress target) throws IOException {
             this.target = target;
@@ -481,9 +513,20 @@ class ClientResumeTest {
             this.refusing = refuse;
         }
 
-        /** Closes every connection through the proxy, both sides. */
+        /** Stops forwarding what clients send (until the next cut): it waits in the proxy. */
+        void holdUpstream() {
+            upstreamGate = new CountDownLatch(1);
+        }
+
+        /** Bytes from clients waiting in the proxy since {@link #holdUpstream()}. */
+        long heldBytes() {
+            return heldBytes.get();
+        }
+
+        /** Closes every connection through the proxy, both sides; what was held is lost with them. */
         void cut() {
             cuts.incrementAndGet();
+            upstreamGate.countDown();
             for (Socket s : sockets) {
                 closeQuietly(s);
             }
@@ -513,21 +556,30 @@ class ClientResumeTest {
                 accepted.incrementAndGet();
                 sockets.add(client);
                 sockets.add(upstream);
-                pump(client, upstream);
-                pump(upstream, client);
+                pump(client, upstream, true);
+                pump(upstream, client, false);
             }
         }
 
-        private static void pump(Socket from, Socket to) {
+        private void pump(Socket from, Socket to, boolean upstreamDirection) {
             Thread t = new Thread(() -> {
                 byte[] buf = new byte[16 * 1024];
                 try (InputStream in = from.getInputStream(); OutputStream out = to.getOutputStream()) {
                     int n;
                     while ((n = in.read(buf)) >= 0) { // ends when either socket closes
+                        CountDownLatch gate = upstreamGate;
+                        if (upstreamDirection && gate.getCount() > 0) {
+                            heldBytes.addAndGet(n);
+                            if (!gate.await(30, TimeUnit.SECONDS) || from.isClosed()) {
+                                return; // cut while held: the bytes are lost, as on a dead link
+                            }
+                        }
                         out.write(buf, 0, n);
                     }
                 } catch (IOException e) {
                     // cut
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
                 } finally {
                     closeQuietly(from);
                     closeQuietly(to);
