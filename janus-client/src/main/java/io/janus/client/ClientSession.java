@@ -836,6 +836,7 @@ public final class ClientSession implements AutoCloseable {
             maxFrameLength = response.getMaxFrameLength();
         }
         state = State.ACTIVE;
+        lastFailure = null;
         logger.info("Session {} resumed after {} attempt(s); resending {} packet(s)", response.getSessionId(),
                 attempt, resend.size());
         for (Packet p : resend) {
