@@ -7,6 +7,7 @@ import io.janus.api.LoginRequest;
 import io.janus.core.crypto.ClientAttestation;
 import io.janus.core.crypto.SigningKey;
 import io.janus.core.crypto.TrafficCipher;
+import io.janus.core.protocol.HandshakeResult;
 import io.janus.core.protocol.PacketCodec;
 import io.janus.core.protocol.SecureClientHandler;
 import io.janus.core.spi.ClientTransport;
@@ -20,6 +21,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -34,6 +36,10 @@ import java.util.concurrent.TimeUnit;
  *     ByteString answer = session.request(1, 1, ByteString.copyFromUtf8("hello")).join();
  * }
  * }</pre>
+ *
+ * <p>Sessions are resumable by default ({@link Builder#resume(boolean)}): a session that loses its connection
+ * reconnects and resumes on its own within the gateway's resume window, and tells the application through
+ * a {@link SessionListener} (docs/protocol.md, section 14).
  *
  * <p>Thread-safe.
  */
@@ -51,6 +57,14 @@ public final class JanusClient implements AutoCloseable {
     private final boolean acceptCompression;
     private final int maxInflatedBytes;
     private final SigningKey attestationKey;
+    private final boolean resume;
+    private final List<Endpoint> reconnectEndpoints;
+    private final Backoff backoff;
+    private final long attemptTimeoutMillis;
+    private final int resendBufferPackets;
+    private final long resendBufferBytes;
+    // One per distinct (transport name, properties) among the reconnect endpoints: bounded by the builder's list.
+    private final Map<List<Object>, ClientTransport> transports = new ConcurrentHashMap<>();
 
     private JanusClient(Builder b) {
         if (b.pinnedRoots.isEmpty()) {
@@ -76,6 +90,17 @@ public final class JanusClient implements AutoCloseable {
         this.maxFrameLength = b.maxFrameLength;
         this.requestTimeoutMillis = b.requestTimeout.toMillis();
         this.clientVersion = b.clientVersion;
+        this.resume = b.resume;
+        this.reconnectEndpoints = List.copyOf(b.reconnectEndpoints);
+        for (Endpoint e : reconnectEndpoints) {
+            // Fails now, with the message naming the missing module, rather than during a reconnect.
+            transports.computeIfAbsent(List.of(e.transport(), e.properties()), key -> ClientTransportRegistry
+                    .getDefaultRegistry().getProvider(e.transport()).newClientTransport(e.properties()));
+        }
+        this.backoff = new Backoff(b.backoffInitial.toMillis(), b.backoffMax.toMillis());
+        this.attemptTimeoutMillis = b.attemptTimeout.toMillis();
+        this.resendBufferPackets = b.resendBufferPackets;
+        this.resendBufferBytes = b.resendBufferBytes;
     }
 
     /**
@@ -106,24 +131,50 @@ public final class JanusClient implements AutoCloseable {
     public CompletableFuture<ClientSession> connect(InetSocketAddress address, String token) {
         requireNonNull(address, "address");
         requireNonNull(token, "token");
-        ClientSession[] session = new ClientSession[1];
-        SecureClientHandler[] secure = new SecureClientHandler[1];
-        return transport.connect(address, group, maxFrameLength, ch -> {
-            session[0] = new ClientSession(ch, requestTimeoutMillis);
-            secure[0] = new SecureClientHandler(pinnedRoots, clock, certificateSkew, acceptCompression,
-                    maxInflatedBytes, TrafficCipher.DEFAULT_UPDATE_INTERVAL);
-            ch.pipeline().addLast(SecureClientHandler.name(), secure[0]);
-            ch.pipeline().addLast(PacketCodec.NAME, PacketCodec.INSTANCE);
-            ch.pipeline().addLast("janus-client", session[0].handler());
-        }).thenCompose(ch -> secure[0].handshakeFuture()).thenCompose(handshake -> {
+        ClientSession.ResumeSettings settings = null;
+        if (resume) {
+            List<Endpoint> endpoints = new ArrayList<>();
+            endpoints.add(Endpoint.of(transport.name(), address));
+            for (Endpoint e : reconnectEndpoints) {
+                if (!endpoints.contains(e)) {
+                    endpoints.add(e);
+                }
+            }
+            settings = new ClientSession.ResumeSettings(endpoints, this::open, backoff, attemptTimeoutMillis,
+                    resendBufferPackets, resendBufferBytes);
+        }
+        ClientSession session = new ClientSession(group.next(), requestTimeoutMillis, settings);
+        return open(transport, address, session, 0).thenCompose(handshake -> {
             LoginRequest.Builder login = LoginRequest.newBuilder().setToken(token).setClientVersion(clientVersion);
             if (attestationKey != null) {
                 login.setAttestationKey(ByteString.copyFrom(attestationKey.publicKey()))
                         .setAttestationSignature(ByteString.copyFrom(attestationKey.sign(
                                 ClientAttestation.signedMessage(handshake.transcriptHash()))));
             }
-            return session[0].login(login.build());
+            return session.login(login.build(), handshake.resumeSecret());
         });
+    }
+
+    /** Opens a connection of {@code session} to an endpoint, for a resume; see {@link ClientSession.Connector}. */
+    private CompletableFuture<HandshakeResult> open(Endpoint endpoint, ClientSession session, int attempt) {
+        ClientTransport t = transports.get(List.of(endpoint.transport(), endpoint.properties()));
+        if (t == null) {
+            t = transport; // the endpoint of the first connection
+        }
+        return open(t, endpoint.address(), session, attempt);
+    }
+
+    private CompletableFuture<HandshakeResult> open(ClientTransport t, InetSocketAddress address,
+            ClientSession session, int attempt) {
+        SecureClientHandler[] secure = new SecureClientHandler[1];
+        // The session's own event loop: every connection of one session runs on the same thread.
+        return t.connect(address, session.eventLoop(), maxFrameLength, ch -> {
+            secure[0] = new SecureClientHandler(pinnedRoots, clock, certificateSkew, acceptCompression,
+                    maxInflatedBytes, TrafficCipher.DEFAULT_UPDATE_INTERVAL);
+            ch.pipeline().addLast(SecureClientHandler.name(), secure[0]);
+            ch.pipeline().addLast(PacketCodec.NAME, PacketCodec.INSTANCE);
+            ch.pipeline().addLast("janus-client", session.attach(ch, attempt));
+        }).thenCompose(ch -> secure[0].handshakeFuture());
     }
 
     /** Closes the event loops this client created, if any; sessions on them end. */
@@ -150,8 +201,99 @@ public final class JanusClient implements AutoCloseable {
         private boolean acceptCompression = true;
         private int maxInflatedBytes = 1024 * 1024;
         private SigningKey attestationKey;
+        private boolean resume = true;
+        private final List<Endpoint> reconnectEndpoints = new ArrayList<>();
+        private Duration backoffInitial = Duration.ofMillis(100);
+        private Duration backoffMax = Duration.ofSeconds(5);
+        private Duration attemptTimeout = Duration.ofSeconds(10);
+        private int resendBufferPackets = 1024;
+        private long resendBufferBytes = 1024 * 1024;
 
         private Builder() {
+        }
+
+        /**
+         * Sets whether to ask the gateway for resumable sessions (default true; docs/protocol.md, section 14).
+         * A resumable session survives the loss of its connection for the gateway's resume window: see
+         * {@link ClientSession} and {@link SessionListener}.
+         *
+         * @param resume whether to ask
+         * @return this builder
+         */
+        public Builder resume(boolean resume) {
+            this.resume = resume;
+            return this;
+        }
+
+        /**
+         * Adds an endpoint a resumable session may reconnect to, besides the one it connected to first
+         * (tried first); attempts go round the list. The endpoint may use another transport than the
+         * first connection, for example {@code ws} when a network blocks the {@code tcp} port.
+         *
+         * @param endpoint a transport name and address of the same gateway, or of a gateway of the same
+         *        fleet sharing its resume ticket key
+         * @return this builder
+         */
+        public Builder reconnectEndpoint(Endpoint endpoint) {
+            reconnectEndpoints.add(requireNonNull(endpoint, "endpoint"));
+            return this;
+        }
+
+        /**
+         * Sets the backoff between reconnect attempts: {@code initial}, doubling up to {@code max}, each
+         * delay drawn between half and all of its step (default 100 ms to 5 s).
+         *
+         * @param initial the first step, at least 1 ms
+         * @param max the largest step, at least {@code initial}
+         * @return this builder
+         */
+        public Builder reconnectBackoff(Duration initial, Duration max) {
+            requireNonNull(initial, "initial");
+            requireNonNull(max, "max");
+            if (initial.toMillis() < 1 || max.compareTo(initial) < 0) {
+                throw new IllegalArgumentException("reconnectBackoff: " + initial + " to " + max
+                        + " (expected: 1 ms <= initial <= max)");
+            }
+            this.backoffInitial = initial;
+            this.backoffMax = max;
+            return this;
+        }
+
+        /**
+         * Sets how long one reconnect attempt (connect, handshake, RESUME answer) may take (default 10 s).
+         *
+         * @param timeout positive
+         * @return this builder
+         */
+        public Builder reconnectAttemptTimeout(Duration timeout) {
+            requireNonNull(timeout, "timeout");
+            if (timeout.toMillis() < 1) {
+                throw new IllegalArgumentException("reconnectAttemptTimeout: " + timeout + " (expected: >= 1 ms)");
+            }
+            this.attemptTimeout = timeout;
+            return this;
+        }
+
+        /**
+         * Bounds the packets a resumable session keeps until the gateway confirms it processed them, to
+         * resend them after a resume (default 1024 packets, 1 MiB). The session asks the gateway for a
+         * confirmation (a heartbeat request) when half of it is in use. Past the bound a connected session
+         * still sends, without a copy: losing the connection before the gateway confirms those packets ends
+         * the session with {@link io.janus.api.Reason#REPLAY_OVERFLOW}. While reconnecting, a request that
+         * does not fit fails with {@link io.janus.api.Reason#TOO_MANY_PENDING_REQUESTS}.
+         *
+         * @param packets at least 1
+         * @param bytes at least 1
+         * @return this builder
+         */
+        public Builder resendBuffer(int packets, long bytes) {
+            if (packets < 1 || bytes < 1) {
+                throw new IllegalArgumentException("resendBuffer: " + packets + " packets, " + bytes
+                        + " bytes (expected: both >= 1)");
+            }
+            this.resendBufferPackets = packets;
+            this.resendBufferBytes = bytes;
+            return this;
         }
 
         /**
