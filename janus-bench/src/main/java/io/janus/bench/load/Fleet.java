@@ -71,6 +71,9 @@ final class Fleet implements AutoCloseable {
                     .eventLoopGroup(group)
                     .maxFrameLength(MAX_FRAME_LENGTH)
                     .requestTimeout(Duration.ofSeconds(15))
+                    // The scenarios measure sessions without resume, as the published figures did; a
+                    // resumable session adds numbering, acks and a replay buffer on both ends.
+                    .resume(false)
                     .clientVersion("janus-bench");
             if (transport.equals("tcp")) {
                 builder.transport(rawTransport);

@@ -127,6 +127,8 @@ public final class LossBench {
                 .pinnedRootKey(SigningKey.fromSeed(ROOT_SEED).publicKey())
                 .transport(transport, transport.equals("kcp") ? Map.of("mode", mode) : Map.of())
                 .requestTimeout(Duration.ofSeconds(30))
+                // Transport retransmission under loss is what is measured, not session resume.
+                .resume(false)
                 .threads(2)
                 .build()) {
             List<ClientSession> sessions = new ArrayList<>();

@@ -90,6 +90,7 @@ public final class ConfigKeys {
             "gateway.certificate",
             "tokenKeys",
             "adminToken",
+            "resumeTicketKey",
             "clientAttestationKeys",
             "authenticator.properties");
 

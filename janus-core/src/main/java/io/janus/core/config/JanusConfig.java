@@ -72,6 +72,8 @@ public final class JanusConfig {
     public static final int MAX_ENTRIES = 64;
 
     private static final Base64.Decoder BASE64 = Base64.getDecoder();
+    /** The length of secret.yaml's {@code resumeTicketKey}. */
+    private static final int RESUME_TICKET_KEY_LENGTH = 32;
 
     private final String id;
     private final List<Listen> transports;
@@ -85,6 +87,7 @@ public final class JanusConfig {
     private final List<ServiceInstance> staticInstances;
     private final AdminOptions admin;
     private final InetSocketAddress push;
+    private final byte[] resumeTicketKey;
     private final Duration drainTimeout;
     private final Duration shutdownTimeout;
     private final int workerThreads;
@@ -132,6 +135,7 @@ public final class JanusConfig {
         this.staticInstances = l.staticInstances == null ? null : List.copyOf(l.staticInstances);
         this.admin = l.admin;
         this.push = l.push;
+        this.resumeTicketKey = l.resumeTicketKey;
         this.drainTimeout = l.drainTimeout;
         this.shutdownTimeout = l.shutdownTimeout;
         this.workerThreads = l.workerThreads;
@@ -220,6 +224,9 @@ public final class JanusConfig {
         }
         if (push != null) {
             b.pushService(push);
+        }
+        if (resumeTicketKey != null) {
+            b.resumeTicketKey(resumeTicketKey);
         }
         if (admin != null) {
             b.admin(admin);
@@ -310,6 +317,7 @@ public final class JanusConfig {
         List<ServiceInstance> staticInstances;
         AdminOptions admin;
         InetSocketAddress push;
+        byte[] resumeTicketKey;
         Duration drainTimeout;
         Duration shutdownTimeout;
         int workerThreads;
@@ -338,6 +346,16 @@ public final class JanusConfig {
             identity(root, gateway, seed, certificate);
             tokenKeys = root.string("tokenKeys", null, true);
             adminToken = root.string("adminToken", null, true);
+            String ticketKey = root.string("resumeTicketKey", null, true);
+            if (ticketKey != null && !ticketKey.isEmpty()) {
+                byte[] key = decode(ticketKey);
+                if (key == null || key.length != RESUME_TICKET_KEY_LENGTH) {
+                    root.problem("resumeTicketKey", "expected an AES-256 key: " + RESUME_TICKET_KEY_LENGTH
+                            + " bytes in standard base64");
+                } else {
+                    resumeTicketKey = key;
+                }
+            }
             List<String> appKeys = root.stringList("clientAttestationKeys", true);
             if (appKeys.size() > MAX_ENTRIES) {
                 root.problem("clientAttestationKeys", appKeys.size() + " keys (expected: at most " + MAX_ENTRIES + ")");

@@ -114,6 +114,20 @@ class JanusConfigTest {
     }
 
     @Test
+    void theResumeTicketKeyIsA32ByteKeyAndIsNeverQuoted() {
+        String shortKey = java.util.Base64.getEncoder().encodeToString(new byte[16]);
+        List<String> problems = problems(CONFIG_YAML, SECRET_YAML + "resumeTicketKey: \"" + shortKey + "\"\n", null,
+                Map.of());
+        assertThat(problems).containsExactly(
+                "secret.yaml: resumeTicketKey: expected an AES-256 key: 32 bytes in standard base64");
+        assertThat(String.join("\n", problems)).doesNotContain(shortKey);
+
+        String key = java.util.Base64.getEncoder().encodeToString(new byte[32]);
+        JanusConfig.load(write(dir, CONFIG_YAML, SECRET_YAML + "resumeTicketKey: \"" + key + "\"\n", null), Map.of());
+        JanusConfig.load(write(dir, CONFIG_YAML, SECRET_YAML + "resumeTicketKey: \"\"\n", null), Map.of());
+    }
+
+    @Test
     void missingFilesAreNamed() {
         assertThat(problems(null, null, null, Map.of()))
                 .anySatisfy(p -> assertThat(p).startsWith("config.yaml: missing from "))

@@ -55,6 +55,7 @@ class TemplatesTest {
         env.put("JANUS_TRANSPORTS_0_HOST", "127.0.0.1");
         env.put("JANUS_TRANSPORTS_0_PORT", "0");
         env.put("JANUS_ADMIN_PORT", "0");
+        env.put("JANUS_PUSH_PORT", "0");
 
         JanusConfig config = JanusConfig.load(copyTemplates(), env);
         try (Gateway gateway = config.newGatewayBuilder(null).build()) {

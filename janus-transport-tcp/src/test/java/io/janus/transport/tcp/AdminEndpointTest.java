@@ -230,7 +230,7 @@ class AdminEndpointTest {
                     "janus_requests_total 3",
                     "# TYPE janus_sessions_closed_total counter",
                     "janus_sessions_closed_total{reason=\"token_invalid\"} 1",
-                    "janus_sessions_closed_total{reason=\"ok\"} 1",
+                    "janus_sessions_closed_total{reason=\"logged_out\"} 1",
                     "janus_sessions_closed_total{reason=\"kicked\"} 0",
                     "# TYPE janus_requests_failed_total counter",
                     "janus_requests_failed_total{reason=\"game_error\"} 2",
