@@ -526,11 +526,13 @@ class ClientResumeTest {
         /** Closes every connection through the proxy, both sides; what was held is lost with them. */
         void cut() {
             cuts.incrementAndGet();
-            upstreamGate.countDown();
+            // Sockets first, then the gate: a pump released before its sockets close would still
+            // forward what it held.
             for (Socket s : sockets) {
                 closeQuietly(s);
             }
             sockets.clear();
+            upstreamGate.countDown();
         }
 
         private void acceptLoop() {
