@@ -409,7 +409,11 @@ final class SessionHandler extends ChannelInboundHandlerAdapter {
             session.clientPacket(packet.getAck());
         }
         runtime.stats().traffic().recordIn(packet.getModule(), packet.getSerializedSize());
-        if (!requestRate.tryAcquire(System.nanoTime())) {
+        // A one-way heartbeat carries an ack or a round-trip report: nothing is dispatched or answered,
+        // so it is not a request the rate limit protects against, and refusing it would only count a
+        // resumable client's acks under a push burst as RATE_LIMITED.
+        boolean oneWayHeartbeat = packet.getIndex() == 0 && SystemPackets.is(packet, SystemSeq.HEARTBEAT);
+        if (!oneWayHeartbeat && !requestRate.tryAcquire(System.nanoTime())) {
             runtime.stats().recordRequestFailed(Reason.RATE_LIMITED);
             if (options.requestRatePolicy() == io.janus.core.SessionOptions.RateLimitPolicy.DISCONNECT) {
                 session.close(Reason.RATE_LIMITED, "more than " + options.requestsPerSecond()
