@@ -17,6 +17,7 @@ import io.janus.api.SystemSeq;
 import io.janus.core.JanusException;
 import io.janus.core.ProtocolException;
 import io.janus.core.RequestException;
+import io.janus.core.crypto.ResumeTicket;
 import io.janus.core.protocol.HandshakeResult;
 import io.janus.core.protocol.SystemPackets;
 import io.netty.channel.Channel;
@@ -793,7 +794,7 @@ public final class ClientSession implements AutoCloseable {
         ResumeRequest request = ResumeRequest.newBuilder()
                 .setTicket(ByteString.copyFrom(ticket))
                 .setReceived(ledger.received())
-                .setProof(ByteString.copyFrom(ResumeProof.compute(ticketSecret, handshake.transcriptHash())))
+                .setProof(ByteString.copyFrom(ResumeTicket.proof(ticketSecret, handshake.transcriptHash())))
                 .build();
         // Not numbered and without an ack: the RESUME carries the received count itself.
         channel.writeAndFlush(SystemPackets.packet(SystemSeq.RESUME, index, request), channel.voidPromise());

@@ -1,4 +1,4 @@
-package io.janus.client;
+package io.janus.core.crypto;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -9,6 +9,7 @@ import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 import org.junit.jupiter.api.Test;
 
+/** The resume proof of {@link ResumeTicket#proof}, which client and gateway share (docs/protocol.md, section 14). */
 class ResumeProofTest {
 
     private static final byte[] SECRET = new byte[32];
@@ -28,7 +29,7 @@ class ResumeProofTest {
         Mac mac = Mac.getInstance("HmacSHA256");
         mac.init(new SecretKeySpec(SECRET, "HmacSHA256"));
 
-        byte[] proof = ResumeProof.compute(SECRET, TRANSCRIPT);
+        byte[] proof = ResumeTicket.proof(SECRET, TRANSCRIPT);
 
         assertThat(proof).hasSize(32).isEqualTo(mac.doFinal(data));
     }
@@ -36,7 +37,7 @@ class ResumeProofTest {
     @Test
     void matchesAFixedVector() {
         // Computed independently with `openssl dgst -sha256 -mac HMAC -macopt hexkey:11...11` over the label and 32 bytes 0x22.
-        assertThat(HexFormat.of().formatHex(ResumeProof.compute(SECRET, TRANSCRIPT)))
+        assertThat(HexFormat.of().formatHex(ResumeTicket.proof(SECRET, TRANSCRIPT)))
                 .isEqualTo(EXPECTED_HEX);
     }
 
@@ -47,10 +48,10 @@ class ResumeProofTest {
         byte[] otherTranscript = TRANSCRIPT.clone();
         otherTranscript[31] ^= 1;
 
-        byte[] proof = ResumeProof.compute(SECRET, TRANSCRIPT);
+        byte[] proof = ResumeTicket.proof(SECRET, TRANSCRIPT);
 
-        assertThat(ResumeProof.compute(otherSecret, TRANSCRIPT)).isNotEqualTo(proof);
-        assertThat(ResumeProof.compute(SECRET, otherTranscript)).isNotEqualTo(proof);
+        assertThat(ResumeTicket.proof(otherSecret, TRANSCRIPT)).isNotEqualTo(proof);
+        assertThat(ResumeTicket.proof(SECRET, otherTranscript)).isNotEqualTo(proof);
     }
 
     private static final String EXPECTED_HEX = "5ad02ffaec5120e20871d532b50aca0851843b013af59f8d118b231917c704f8";
