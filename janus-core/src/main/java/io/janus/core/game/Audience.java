@@ -84,6 +84,33 @@ public final class Audience {
         return zone == ANY_ZONE && color == null ? ALL : new Audience(zone, color);
     }
 
+    /**
+     * The audience of a wire message (push.proto's {@code Audience}): an absent field matches any value.
+     *
+     * @param wire the wire audience
+     * @return the audience
+     * @throws IllegalArgumentException for a negative zone
+     */
+    public static Audience of(io.janus.api.Audience wire) {
+        return of(wire.hasZone() ? wire.getZone() : ANY_ZONE, wire.hasColor() ? wire.getColor() : null);
+    }
+
+    /**
+     * This audience as a wire message (push.proto's {@code Audience}).
+     *
+     * @return a new wire audience
+     */
+    public io.janus.api.Audience toWire() {
+        io.janus.api.Audience.Builder wire = io.janus.api.Audience.newBuilder();
+        if (zone != ANY_ZONE) {
+            wire.setZone(zone);
+        }
+        if (color != null) {
+            wire.setColor(color);
+        }
+        return wire.build();
+    }
+
     /** The zone, or {@link #ANY_ZONE}. */
     public int zone() {
         return zone;

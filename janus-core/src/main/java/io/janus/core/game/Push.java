@@ -3,6 +3,7 @@ package io.janus.core.game;
 import static java.util.Objects.requireNonNull;
 
 import com.google.protobuf.ByteString;
+import io.janus.api.Packet;
 
 /** A message the server sends to a client without a request: module, seq, target object and body. Immutable. */
 public final class Push {
@@ -48,6 +49,26 @@ public final class Push {
      */
     public static Push of(int module, int seq, long obj, ByteString body) {
         return new Push(module, seq, obj, body);
+    }
+
+    /**
+     * The push carried by a packet: its module, seq, obj and body; index, flags and status are ignored.
+     *
+     * @param packet the packet
+     * @return the push
+     * @throws IllegalArgumentException for module 0 (the system module) or a negative seq
+     */
+    public static Push of(Packet packet) {
+        return new Push(packet.getModule(), packet.getSeq(), packet.getObj(), packet.getBody());
+    }
+
+    /**
+     * The packet that carries this push to a client: index 0 (a push), no flags, status 0.
+     *
+     * @return a new packet
+     */
+    public Packet toPacket() {
+        return Packet.newBuilder().setModule(module).setSeq(seq).setObj(obj).setBody(body).build();
     }
 
     /** The game module. */

@@ -153,12 +153,7 @@ public final class DefaultSession implements Session {
         if (info == null) {
             return false;
         }
-        return write(Packet.newBuilder()
-                .setModule(push.module())
-                .setSeq(push.seq())
-                .setObj(push.obj())
-                .setBody(push.body())
-                .build());
+        return write(push.toPacket());
     }
 
     @Override

@@ -47,12 +47,7 @@ final class LocalPusher implements Pusher {
 
     @Override
     public CompletionStage<Boolean> kick(long playerId, Reason reason, String message) {
-        Session session = registry.sessionOfPlayer(playerId);
-        if (session == null) {
-            return CompletableFuture.completedFuture(false);
-        }
-        session.close(reason, message);
-        return CompletableFuture.completedFuture(true);
+        return close(registry.sessionOfPlayer(playerId), reason, message);
     }
 
     @Override
@@ -67,7 +62,7 @@ final class LocalPusher implements Pusher {
                 targets.add(session);
             }
         }
-        return broadcaster.deliver(packet(push), targets);
+        return broadcaster.deliver(push.toPacket(), targets);
     }
 
     @Override
@@ -81,21 +76,15 @@ final class LocalPusher implements Pusher {
                 targets.add(session);
             }
         }
-        return broadcaster.deliver(packet(push), targets);
-    }
-
-    private static Packet packet(Push push) {
-        return Packet.newBuilder()
-                .setModule(push.module())
-                .setSeq(push.seq())
-                .setObj(push.obj())
-                .setBody(push.body())
-                .build();
+        return broadcaster.deliver(push.toPacket(), targets);
     }
 
     @Override
     public CompletionStage<Boolean> kickSession(long sessionId, Reason reason, String message) {
-        Session session = registry.session(sessionId);
+        return close(registry.session(sessionId), reason, message);
+    }
+
+    private static CompletionStage<Boolean> close(Session session, Reason reason, String message) {
         if (session == null) {
             return CompletableFuture.completedFuture(false);
         }

@@ -179,18 +179,7 @@ public final class PushServer {
             default:
                 throw new PushException(Reason.PUSH_INVALID, "no target (expected: players or broadcast)");
         }
-        return Push.of((int) packet.getModule(), (int) packet.getSeq(), packet.getObj(), packet.getBody());
-    }
-
-    /**
-     * The core audience of a wire audience.
-     *
-     * @param audience from the request
-     * @return the audience
-     */
-    static Audience audience(io.janus.api.Audience audience) {
-        return Audience.of(audience.hasZone() ? audience.getZone() : Audience.ANY_ZONE,
-                audience.hasColor() ? audience.getColor() : null);
+        return Push.of(packet);
     }
 
     private final class Service extends PushServiceGrpc.PushServiceImplBase {
@@ -201,7 +190,7 @@ public final class PushServer {
                 Push push = toPush(request, maxBodyBytes);
                 accepted = request.getTargetCase() == PushRequest.TargetCase.PLAYERS
                         ? pusher.multicast(request.getPlayers().getPlayerIdsList(), push)
-                        : pusher.broadcast(push, audience(request.getBroadcast()));
+                        : pusher.broadcast(push, Audience.of(request.getBroadcast()));
             } catch (RuntimeException e) {
                 accepted = CompletableFuture.failedFuture(e);
             }

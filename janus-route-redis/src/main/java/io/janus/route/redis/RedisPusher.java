@@ -137,7 +137,7 @@ public final class RedisPusher implements Pusher {
                 return CompletableFuture.completedFuture(false);
             }
             return publish(GatewayChannels.channel(gateway), message()
-                    .setPlayers(PlayerPush.newBuilder().setPacket(packet(push)).addPlayerIds(playerId))
+                    .setPlayers(PlayerPush.newBuilder().setPacket(push.toPacket()).addPlayerIds(playerId))
                     .build()).thenApply(this::reached);
         });
     }
@@ -240,7 +240,7 @@ public final class RedisPusher implements Pusher {
         if (byGateway.isEmpty()) {
             return CompletableFuture.completedFuture(0);
         }
-        Packet packet = packet(push);
+        Packet packet = push.toPacket();
         List<CompletableFuture<Integer>> sent = new ArrayList<>(byGateway.size());
         byGateway.forEach((gateway, players) -> {
             CompletionStage<Integer> one;
@@ -261,15 +261,8 @@ public final class RedisPusher implements Pusher {
     public CompletionStage<Integer> broadcast(Push push, Audience audience) {
         requireNonNull(push, "push");
         requireNonNull(audience, "audience");
-        io.janus.api.Audience.Builder wire = io.janus.api.Audience.newBuilder();
-        if (audience.zone() != Audience.ANY_ZONE) {
-            wire.setZone(audience.zone());
-        }
-        if (audience.color() != null) {
-            wire.setColor(audience.color());
-        }
-        GatewayMessage message = message()
-                .setBroadcast(BroadcastPush.newBuilder().setPacket(packet(push)).setAudience(wire)).build();
+        GatewayMessage message = message().setBroadcast(
+                BroadcastPush.newBuilder().setPacket(push.toPacket()).setAudience(audience.toWire())).build();
         return guarded(() -> publish(GatewayChannels.BROADCAST, message).thenApply(Long::intValue));
     }
 
@@ -373,11 +366,6 @@ public final class RedisPusher implements Pusher {
 
     private GatewayMessage.Builder message() {
         return GatewayMessage.newBuilder().setFrom(senderId);
-    }
-
-    private static Packet packet(Push push) {
-        return Packet.newBuilder().setModule(push.module()).setSeq(push.seq()).setObj(push.obj())
-                .setBody(push.body()).build();
     }
 
     private static void checkReason(Reason reason) {

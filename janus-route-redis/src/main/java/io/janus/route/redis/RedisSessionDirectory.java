@@ -431,13 +431,11 @@ public final class RedisSessionDirectory implements SessionDirectory {
                         throw new IllegalArgumentException(message.getPlayers().getPlayerIdsCount()
                                 + " players (expected: at most " + RedisPusher.MAX_PLAYERS_PER_MULTICAST + ")");
                     }
-                    to.multicast(message.getPlayers().getPlayerIdsList(), push(message.getPlayers().getPacket()));
+                    to.multicast(message.getPlayers().getPlayerIdsList(), Push.of(message.getPlayers().getPacket()));
                     break;
                 case BROADCAST:
-                    io.janus.api.Audience wire = message.getBroadcast().getAudience();
-                    Audience audience = Audience.of(wire.hasZone() ? wire.getZone() : Audience.ANY_ZONE,
-                            wire.hasColor() ? wire.getColor() : null);
-                    to.broadcast(push(message.getBroadcast().getPacket()), audience);
+                    to.broadcast(Push.of(message.getBroadcast().getPacket()),
+                            Audience.of(message.getBroadcast().getAudience()));
                     break;
                 case KICK:
                     SessionKick kick = message.getKick();
@@ -464,10 +462,6 @@ public final class RedisSessionDirectory implements SessionDirectory {
         }
     }
 
-    private static Push push(Packet packet) {
-        // Push.of refuses module 0 and negative seq with IllegalArgumentException: counted as malformed.
-        return Push.of(packet.getModule(), packet.getSeq(), packet.getObj(), packet.getBody());
-    }
 
     // ---- lifecycle -----------------------------------------------------------------------------------
 

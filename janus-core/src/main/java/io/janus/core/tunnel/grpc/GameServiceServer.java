@@ -561,8 +561,7 @@ public final class GameServiceServer implements AutoCloseable {
         }
 
         private CompletionStage<Boolean> send(ServerStream stream, Push push) {
-            return stream == null ? REFUSED : stream.push(TunnelDown.newBuilder().setPush(Packet.newBuilder()
-                    .setModule(push.module()).setSeq(push.seq()).setObj(push.obj()).setBody(push.body())).build());
+            return stream == null ? REFUSED : stream.push(TunnelDown.newBuilder().setPush(push.toPacket()).build());
         }
     }
 
