@@ -2,7 +2,6 @@ package io.janus.core.internal;
 
 import static java.util.Objects.requireNonNull;
 
-import io.janus.api.Packet;
 import io.janus.api.Reason;
 import io.janus.core.game.Audience;
 import io.janus.core.game.Push;

@@ -1,5 +1,7 @@
 package io.janus.route.redis;
 
+import static java.util.Objects.requireNonNull;
+
 import io.janus.core.spi.ProviderProperties;
 import java.time.Duration;
 import java.util.Map;
@@ -7,16 +9,42 @@ import java.util.Map;
 /**
  * Reads the properties the {@code redis} providers share (config.yaml's {@code directory:} and
  * {@code router:} sections): where Redis is (the {@code redis.*} keys of
- * {@link RedisRouteOptions#fromProperties}, standalone or cluster), {@code ttlMs} and {@code renewIntervalMs}.
+ * {@link RedisRouteOptions#fromProperties}, standalone or cluster), {@code ttlMs} and {@code renewIntervalMs},
+ * and the checks on claim timing that the directory's and the router's builders share.
  */
 final class RedisProperties {
 
     private RedisProperties() {
     }
 
-    /** Where Redis is and the client's bounds: the {@code redis.*} keys of {@link RedisRouteOptions#fromProperties}. */
-    static RedisRouteOptions options(Map<String, String> properties) {
-        return RedisRouteOptions.fromProperties(properties);
+    /** A claim TTL: at least 30 ms. */
+    static Duration checkTtl(Duration ttl) {
+        requireNonNull(ttl, "ttl");
+        if (ttl.toMillis() < 30) {
+            throw new IllegalArgumentException("ttl: " + ttl + " (expected: >= 30 ms)");
+        }
+        return ttl;
+    }
+
+    /** A renewal interval: at least 10 ms (below the TTL, checked by {@link #renewInterval}). */
+    static Duration checkRenewInterval(Duration interval) {
+        requireNonNull(interval, "interval");
+        if (interval.toMillis() < 10) {
+            throw new IllegalArgumentException("renewInterval: " + interval + " (expected: >= 10 ms)");
+        }
+        return interval;
+    }
+
+    /**
+     * The renewal interval to use: the one set, or a third of the TTL; it must be below the TTL, or a
+     * claim could expire between two renewals.
+     */
+    static Duration renewInterval(Duration set, Duration ttl) {
+        Duration interval = set != null ? set : ttl.dividedBy(3);
+        if (interval.compareTo(ttl) >= 0) {
+            throw new IllegalArgumentException("renewInterval: " + interval + " (expected: < ttl " + ttl + ")");
+        }
+        return interval;
     }
 
     /** A positive duration in milliseconds, or the default when absent. */

@@ -150,10 +150,7 @@ public final class RedisRouter implements Router {
         this.routes = b.routes;
         this.health = b.health;
         this.ttl = b.ttl;
-        this.renewInterval = b.renewInterval != null ? b.renewInterval : b.ttl.dividedBy(3);
-        if (renewInterval.compareTo(ttl) >= 0) {
-            throw new IllegalArgumentException("renewInterval: " + renewInterval + " (expected: < ttl " + ttl + ")");
-        }
+        this.renewInterval = RedisProperties.renewInterval(b.renewInterval, ttl);
         this.cacheTtl = b.cacheTtl;
         this.maxStale = b.maxStale;
         this.maxClaims = b.maxClaims;
@@ -537,11 +534,7 @@ public final class RedisRouter implements Router {
          * @return this builder
          */
         public Builder ttl(Duration ttl) {
-            requireNonNull(ttl, "ttl");
-            if (ttl.toMillis() < 30) {
-                throw new IllegalArgumentException("ttl: " + ttl + " (expected: >= 30 ms)");
-            }
-            this.ttl = ttl;
+            this.ttl = RedisProperties.checkTtl(ttl);
             return this;
         }
 
@@ -552,11 +545,7 @@ public final class RedisRouter implements Router {
          * @return this builder
          */
         public Builder renewInterval(Duration interval) {
-            requireNonNull(interval, "interval");
-            if (interval.toMillis() < 10) {
-                throw new IllegalArgumentException("renewInterval: " + interval + " (expected: >= 10 ms)");
-            }
-            this.renewInterval = interval;
+            this.renewInterval = RedisProperties.checkRenewInterval(interval);
             return this;
         }
 

@@ -49,7 +49,7 @@ public final class RedisRouterProvider extends RouterProvider {
         Map<String, String> p = context.properties();
         Duration ttl = RedisProperties.millis(p, "router", "ttlMs", Duration.ofMillis(RedisRouter.DEFAULT_TTL_MS));
         RedisRouter.Builder b = RedisRouter.builder(context.discovery(), context.routes())
-                .redisOptions(RedisProperties.options(p))
+                .redisOptions(RedisRouteOptions.fromProperties(p))
                 .health(context.health())
                 .ttl(ttl)
                 .cacheTtl(RedisProperties.millis(p, "router", "cacheTtlMs",

@@ -4,7 +4,6 @@ import static java.util.Objects.requireNonNull;
 
 import com.google.protobuf.InvalidProtocolBufferException;
 import io.janus.api.GatewayMessage;
-import io.janus.api.Packet;
 import io.janus.api.Reason;
 import io.janus.api.SessionKick;
 import io.janus.core.AuthenticationException;
@@ -130,10 +129,7 @@ public final class RedisSessionDirectory implements SessionDirectory {
         this.redis = b.redis;
         this.table = b.redis == null ? null : new RouteTable(b.redis);
         this.ttl = b.ttl;
-        this.renewInterval = b.renewInterval != null ? b.renewInterval : b.ttl.dividedBy(3);
-        if (renewInterval.compareTo(ttl) >= 0) {
-            throw new IllegalArgumentException("renewInterval: " + renewInterval + " (expected: < ttl " + ttl + ")");
-        }
+        this.renewInterval = RedisProperties.renewInterval(b.renewInterval, ttl);
         this.pusher = new RedisPusher(() -> redis, gatewayId, gatewayId, context.localPusher(), b.maxPushesInFlight);
     }
 
@@ -573,11 +569,7 @@ public final class RedisSessionDirectory implements SessionDirectory {
          * @return this builder
          */
         public Builder ttl(Duration ttl) {
-            requireNonNull(ttl, "ttl");
-            if (ttl.toMillis() < 30) {
-                throw new IllegalArgumentException("ttl: " + ttl + " (expected: >= 30 ms)");
-            }
-            this.ttl = ttl;
+            this.ttl = RedisProperties.checkTtl(ttl);
             return this;
         }
 
@@ -588,11 +580,7 @@ public final class RedisSessionDirectory implements SessionDirectory {
          * @return this builder
          */
         public Builder renewInterval(Duration interval) {
-            requireNonNull(interval, "interval");
-            if (interval.toMillis() < 10) {
-                throw new IllegalArgumentException("renewInterval: " + interval + " (expected: >= 10 ms)");
-            }
-            this.renewInterval = interval;
+            this.renewInterval = RedisProperties.checkRenewInterval(interval);
             return this;
         }
 

@@ -48,7 +48,7 @@ public final class RedisSessionDirectoryProvider extends SessionDirectoryProvide
         Duration ttl = RedisProperties.millis(properties, "directory", "ttlMs",
                 Duration.ofMillis(RedisSessionDirectory.DEFAULT_TTL_MS));
         RedisSessionDirectory.Builder builder = RedisSessionDirectory.builder(context)
-                .redisOptions(RedisProperties.options(properties))
+                .redisOptions(RedisRouteOptions.fromProperties(properties))
                 .ttl(ttl);
         if (properties.containsKey("renewIntervalMs")) {
             builder.renewInterval(RedisProperties.millis(properties, "directory", "renewIntervalMs", ttl.dividedBy(3)));
