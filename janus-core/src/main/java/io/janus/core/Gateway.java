@@ -318,6 +318,11 @@ public final class Gateway implements AutoCloseable {
             public Map<String, String> properties() {
                 return directoryProperties;
             }
+
+            @Override
+            public io.janus.core.spi.SessionHandovers handovers() {
+                return rt.handovers();
+            }
         };
         if (b.directory != null) {
             this.directory = b.directory;

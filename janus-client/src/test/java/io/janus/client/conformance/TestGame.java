@@ -4,12 +4,16 @@ import com.google.protobuf.ByteString;
 import io.janus.api.Reason;
 import io.janus.core.AuthenticationException;
 import io.janus.core.RequestException;
+import io.janus.core.game.GameHandler;
 import io.janus.core.game.GameHandlers;
 import io.janus.core.game.Push;
 import io.janus.core.spi.Authenticator;
 import io.janus.core.spi.Identity;
 import java.nio.ByteBuffer;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
 
 /** The game the conformance suite runs behind every transport. */
 public final class TestGame {
@@ -101,5 +105,57 @@ public final class TestGame {
      */
     public static ByteString intBody(int value) {
         return ByteString.copyFrom(ByteBuffer.allocate(4).putInt(0, value));
+    }
+
+    /**
+     * A range body for {@link #pushRange}: 4-byte start, 4-byte count.
+     *
+     * @param start the first push's obj
+     * @param count how many pushes
+     * @return the body
+     */
+    public static ByteString rangeBody(int start, int count) {
+        return ByteString.copyFrom(ByteBuffer.allocate(8).putInt(start).putInt(count).flip());
+    }
+
+    /**
+     * A handler that pushes to the sender's session {@link #PUSH_SEQ} pushes with obj {@code start} to
+     * {@code start + count - 1} (body from {@link #rangeBody}), then answers empty.
+     *
+     * @return the handler
+     */
+    public static GameHandler pushRange() {
+        return request -> {
+            ByteBuffer body = request.body().asReadOnlyByteBuffer();
+            int start = body.getInt();
+            int count = body.getInt();
+            for (int i = start; i < start + count; i++) {
+                request.pusher().pushToSession(request.session().sessionId(),
+                        Push.of(MODULE, PUSH_SEQ, i, ByteString.EMPTY));
+            }
+            return ByteString.EMPTY;
+        };
+    }
+
+    /**
+     * A blocking handler that releases {@code started}, waits (at most 30 s) for {@code gate}, then echoes:
+     * a request the test holds in flight.
+     *
+     * @param started released when a request arrives
+     * @param gate what the handler waits for
+     * @return the handler
+     */
+    public static GameHandler gated(Semaphore started, CountDownLatch gate) {
+        return request -> {
+            started.release();
+            try {
+                if (!gate.await(30, TimeUnit.SECONDS)) {
+                    throw new IllegalStateException("the test never opened the gate");
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            return request.body();
+        };
     }
 }

@@ -8,10 +8,7 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
-import java.security.SecureRandom;
-import javax.crypto.Cipher;
 import javax.crypto.Mac;
-import javax.crypto.spec.GCMParameterSpec;
 import javax.crypto.spec.SecretKeySpec;
 
 /**
@@ -40,13 +37,9 @@ public final class ResumeTicket {
     public static final int MAX_SEALED_LENGTH = 12 + 1 + 24 + SECRET_LENGTH + 2 + MAX_GATEWAY_ID_BYTES + 16;
 
     private static final byte VERSION = 1;
-    private static final int NONCE_LENGTH = 12;
-    private static final int TAG_BITS = 128;
-    private static final int TAG_LENGTH = 16;
     private static final int FIXED_PLAINTEXT = 1 + 24 + SECRET_LENGTH + 2;
     private static final byte[] AAD = "janus/v1 resume ticket".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] PROOF_LABEL = "janus/v1 resume proof".getBytes(StandardCharsets.US_ASCII);
-    private static final SecureRandom RANDOM = new SecureRandom();
 
     private final long sessionId;
     private final long playerId;
@@ -114,17 +107,7 @@ public final class ResumeTicket {
         ByteBuffer plain = ByteBuffer.allocate(FIXED_PLAINTEXT + id.length);
         plain.put(VERSION).putLong(sessionId).putLong(playerId).putLong(expiresAtMillis).put(resumeSecret)
                 .putShort((short) id.length).put(id);
-        byte[] nonce = new byte[NONCE_LENGTH];
-        RANDOM.nextBytes(nonce);
-        try {
-            Cipher cipher = cipher(Cipher.ENCRYPT_MODE, key, nonce);
-            byte[] sealed = new byte[NONCE_LENGTH + plain.capacity() + TAG_LENGTH];
-            System.arraycopy(nonce, 0, sealed, 0, NONCE_LENGTH);
-            cipher.doFinal(plain.array(), 0, plain.capacity(), sealed, NONCE_LENGTH);
-            return sealed;
-        } catch (GeneralSecurityException e) {
-            throw new IllegalStateException("AES-256-GCM failed", e);
-        }
+        return Aead.seal(key, AAD, plain.array());
     }
 
     /**
@@ -140,19 +123,15 @@ public final class ResumeTicket {
     public static ResumeTicket open(byte[] key, byte[] sealed, long nowMillis) {
         checkKey(key);
         requireNonNull(sealed, "sealed");
-        if (sealed.length < NONCE_LENGTH + FIXED_PLAINTEXT + TAG_LENGTH || sealed.length > MAX_SEALED_LENGTH) {
-            throw invalid("a ticket of " + sealed.length + " bytes (expected: " + (NONCE_LENGTH + FIXED_PLAINTEXT
-                    + TAG_LENGTH) + " to " + MAX_SEALED_LENGTH + ")");
+        if (sealed.length < Aead.OVERHEAD + FIXED_PLAINTEXT || sealed.length > MAX_SEALED_LENGTH) {
+            throw invalid("a ticket of " + sealed.length + " bytes (expected: " + (Aead.OVERHEAD + FIXED_PLAINTEXT) + " to " + MAX_SEALED_LENGTH + ")");
         }
         byte[] plain;
         try {
-            Cipher cipher = cipher(Cipher.DECRYPT_MODE, key, java.util.Arrays.copyOf(sealed, NONCE_LENGTH));
-            plain = cipher.doFinal(sealed, NONCE_LENGTH, sealed.length - NONCE_LENGTH);
+            plain = Aead.open(key, AAD, sealed);
         } catch (javax.crypto.AEADBadTagException e) {
             throw invalid("the ticket does not verify under this gateway's ticket key (forged, altered, or "
                     + "sealed with another key)");
-        } catch (GeneralSecurityException e) {
-            throw new IllegalStateException("AES-256-GCM failed", e);
         }
         ByteBuffer in = ByteBuffer.wrap(plain);
         if (in.get() != VERSION) {
@@ -213,13 +192,6 @@ public final class ResumeTicket {
      */
     public boolean carries(byte[] secret) {
         return secret != null && MessageDigest.isEqual(resumeSecret, secret);
-    }
-
-    private static Cipher cipher(int mode, byte[] key, byte[] nonce) throws GeneralSecurityException {
-        Cipher cipher = Cipher.getInstance("AES/GCM/NoPadding");
-        cipher.init(mode, new SecretKeySpec(key, "AES"), new GCMParameterSpec(TAG_BITS, nonce));
-        cipher.updateAAD(AAD);
-        return cipher;
     }
 
     private static void checkKey(byte[] key) {

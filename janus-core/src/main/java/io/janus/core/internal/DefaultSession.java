@@ -1,8 +1,12 @@
 package io.janus.core.internal;
 
+import com.google.protobuf.ByteString;
 import io.janus.api.Packet;
 import io.janus.api.Reason;
+import io.janus.api.SessionState;
+import io.janus.core.JanusException;
 import io.janus.core.ProtocolException;
+import io.janus.core.SessionOptions;
 import io.janus.core.crypto.ResumeTicket;
 import io.janus.core.game.Push;
 import io.janus.core.protocol.HandshakeResult;
@@ -12,13 +16,14 @@ import io.janus.core.session.Session;
 import io.janus.core.session.SessionInfo;
 import io.janus.core.spi.Identity;
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
-import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPromise;
 import io.netty.util.ReferenceCountUtil;
 import java.net.SocketAddress;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
@@ -80,6 +85,14 @@ public final class DefaultSession implements Session {
     /** The resume secret of the latest ticket issued, and of the one before until the client used the new one. */
     private volatile byte[] resumeSecret;
     private volatile byte[] previousResumeSecret;
+    /** When the resume window of the current detach ends, Unix milliseconds; guarded by the replay monitor. */
+    private long windowEndsAtMillis;
+
+    // Resume on another gateway (docs/protocol.md, section 14.6). `frozen` and `exportedSent` are guarded
+    // by the replay buffer's monitor; `movedTo` is set once, when the session was handed over.
+    private boolean frozen;
+    private long exportedSent;
+    private volatile String movedTo;
 
     DefaultSession(long id, Channel channel, String transport, GatewayRuntime runtime) {
         this.id = id;
@@ -182,6 +195,10 @@ public final class DefaultSession implements Session {
      * @return whether the packet was queued
      */
     boolean write(Packet packet) {
+        String to = movedTo;
+        if (to != null) {
+            return forward(to, packet);
+        }
         if (replay != null) {
             return writeResumable(packet);
         }
@@ -206,6 +223,10 @@ public final class DefaultSession implements Session {
      * @return whether the packet was queued
      */
     boolean writeEncoded(Packet packet, ByteBuf encoded) {
+        String to = movedTo;
+        if (to != null) {
+            return forward(to, packet);
+        }
         if (replay != null) {
             return writeEncodedResumable(packet, encoded);
         }
@@ -286,8 +307,12 @@ public final class DefaultSession implements Session {
      * draining session closes it with the drain notice, behind that answer.
      */
     void requestAnswered() {
-        if (INFLIGHT.decrementAndGet(this) == 0 && drainKick != null) {
-            close(Reason.SERVER_DRAIN, drainMessage, drainKick);
+        if (INFLIGHT.decrementAndGet(this) == 0) {
+            if (movedTo != null) {
+                letGo(); // the last answer of a session handed over was forwarded
+            } else if (drainKick != null) {
+                close(Reason.SERVER_DRAIN, drainMessage, drainKick);
+            }
         }
     }
 
@@ -401,6 +426,9 @@ public final class DefaultSession implements Session {
      * drain, shutdown). For a resumable session that is not at the drop but at the end of the window.
      */
     void finish() {
+        if (movedTo != null) {
+            return; // handed over to another gateway: it leaves this one by letGo, not as a session end
+        }
         if (!FINISHED.compareAndSet(this, 0, 1)) {
             return;
         }
@@ -670,6 +698,9 @@ public final class DefaultSession implements Session {
         if (r == null || info == null) {
             return false;
         }
+        if (movedTo != null) {
+            return true; // handed over to another gateway: it leaves this one by letGo
+        }
         synchronized (r) {
             if (channel != ch || detached) {
                 return true;
@@ -693,9 +724,15 @@ public final class DefaultSession implements Session {
     private void detachLocked(Channel ch) {
         detached = true;
         long window = runtime.options().resumeWindow().toMillis();
+        windowEndsAtMillis = System.currentTimeMillis() + window;
+        scheduleExpiryLocked(ch, window, window);
+    }
+
+    /** Ends the session after {@code delay} ms unless a resume attaches it first. Under the replay monitor. */
+    private void scheduleExpiryLocked(Channel ch, long delay, long window) {
         long gen = ++generation;
         try {
-            expiry = ch.eventLoop().schedule(() -> expire(gen, window), window, TimeUnit.MILLISECONDS);
+            expiry = ch.eventLoop().schedule(() -> expire(gen, window), delay, TimeUnit.MILLISECONDS);
         } catch (RejectedExecutionException e) {
             // The event loops are shutting down: the gateway closes every session anyway.
             expiry = null;
@@ -795,6 +832,223 @@ public final class DefaultSession implements Session {
             runtime.releaseDetached();
             return toReplay;
         }
+    }
+
+    // ---- Resume on another gateway (docs/protocol.md, section 14.6) -----------------------------------
+
+    /**
+     * Freezes this session for a handover to another gateway, from any thread: claims it as a resume
+     * would (another resume of it fails meanwhile), lets go of its connection, stops its resume window,
+     * and takes a snapshot of what the other gateway needs. Until {@link #handoverCommitted} or
+     * {@link #handoverAborted} it stays detached here and still numbers and keeps what is written to it.
+     *
+     * @return the state without the tunnel streams; failed with {@link Reason#RESUME_SESSION_GONE} when
+     *     the session is not resumable, closed, or already being resumed
+     */
+    CompletableFuture<SessionState.Builder> freeze() {
+        ReplayBuffer r = replay;
+        SessionInfo i = info;
+        if (r == null || i == null || isClosing()) {
+            return CompletableFuture.failedFuture(gone("session " + id + " is not resumable or closed"));
+        }
+        if (!r.beginResume()) {
+            return CompletableFuture.failedFuture(gone("a resume of session " + id + " is under way"));
+        }
+        return releaseConnection().thenApply(released -> {
+            synchronized (r) {
+                if (!released || closeReason.get() != null || !detached || r.isReleased()) {
+                    r.endResume();
+                    throw gone("session " + id + " closed during the handover");
+                }
+                cancelExpiryLocked();
+                frozen = true;
+                exportedSent = r.sent();
+                SessionState.Builder state = SessionState.newBuilder()
+                        .setSessionId(id)
+                        .setPlayerId(i.playerId())
+                        .setZone(i.identity().zone())
+                        .setColor(i.identity().color())
+                        .setSent(r.sent())
+                        .setAcked(r.acked())
+                        .setClientPackets(r.clientPackets())
+                        .setResumeSecret(ByteString.copyFrom(resumeSecret))
+                        .setWindowEndsAtMs(windowEndsAtMillis);
+                byte[] previous = previousResumeSecret;
+                if (previous != null) {
+                    state.setPreviousResumeSecret(ByteString.copyFrom(previous));
+                }
+                for (byte[] packet : r.copyAfter(r.acked())) {
+                    state.addPackets(ByteString.copyFrom(packet));
+                }
+                return state;
+            }
+        });
+    }
+
+    /**
+     * The handover of this frozen session did not happen: it is resumable here again, for what is left
+     * of its window. Any thread; ignored unless frozen.
+     */
+    void handoverAborted() {
+        ReplayBuffer r = replay;
+        if (r == null) {
+            return;
+        }
+        synchronized (r) {
+            if (!frozen) {
+                return;
+            }
+            frozen = false;
+            if (closeReason.get() == null && detached) {
+                long window = runtime.options().resumeWindow().toMillis();
+                scheduleExpiryLocked(channel, Math.max(0, windowEndsAtMillis - System.currentTimeMillis()), window);
+            }
+        }
+        r.endResume();
+        runtime.logHandoverAborted(this);
+    }
+
+    /**
+     * The frozen session was taken over by {@code toGateway}, which holds its directory entry now: this
+     * gateway lets go of it without ending it for the game. What was numbered here after the snapshot,
+     * and whatever is written to it from now on (answers to requests still in flight, late pushes), is
+     * forwarded to that gateway; once its last request is answered (or after the request timeout) the
+     * session leaves this gateway. Any thread; ignored unless frozen.
+     *
+     * @param toGateway the gateway that took the session
+     */
+    void handoverCommitted(String toGateway) {
+        ReplayBuffer r = replay;
+        if (r == null) {
+            return;
+        }
+        List<byte[]> late;
+        synchronized (r) {
+            if (!frozen) {
+                return;
+            }
+            frozen = false;
+            if (!closeReason.compareAndSet(null, Reason.SESSION_MOVED)) {
+                r.endResume();
+                return; // closed here meanwhile (and finished): nothing left to hand over
+            }
+            movedTo = toGateway;
+            late = r.copyAfter(exportedSent);
+            r.release();
+            if (detached) {
+                detached = false;
+                runtime.releaseDetached();
+            }
+        }
+        r.endResume();
+        runtime.stats().recordSessionClosed(Reason.SESSION_MOVED);
+        runtime.registry().moved(this);
+        runtime.logMoved(this, toGateway, late.size());
+        if (!late.isEmpty()) {
+            runtime.directory().forward(toGateway, id, late);
+        }
+        if (inflight == 0) {
+            letGo();
+            return;
+        }
+        long wait = runtime.options().requestTimeout().toMillis() + KICK_GRACE_MILLIS;
+        try {
+            channel.eventLoop().schedule(this::letGo, wait, TimeUnit.MILLISECONDS);
+        } catch (RejectedExecutionException e) {
+            letGo();
+        }
+    }
+
+    /** A packet for a session handed over: to the gateway that holds it now. */
+    private boolean forward(String toGateway, Packet packet) {
+        runtime.directory().forward(toGateway, id, List.of(packet.toByteArray()));
+        return true;
+    }
+
+    /**
+     * The handed-over session leaves this gateway, once: the tunnel and the router release what they
+     * hold for it without ending it for remote game services; the directory entry is the other gateway's.
+     */
+    private void letGo() {
+        if (!FINISHED.compareAndSet(this, 0, 1)) {
+            return;
+        }
+        runtime.registry().remove(this);
+        directoryEntry = null;
+        closeFuture.complete(Reason.SESSION_MOVED);
+        SessionInfo i = info;
+        runtime.tunnel().sessionMoved(i);
+        runtime.router().sessionMoved(i);
+    }
+
+    /**
+     * A session handed over by another gateway, detached and waiting to be attached to the connection
+     * that resumes it; its resume window goes on where the other gateway left it.
+     *
+     * @param state the state the other gateway sent
+     * @param info the session's login on this gateway
+     * @param ch the resuming connection
+     * @param runtime this gateway
+     * @return the session, not yet in the registry
+     * @throws IllegalArgumentException when the state does not fit this gateway's replay bounds
+     */
+    static DefaultSession adopt(SessionState state, SessionInfo info, Channel ch, GatewayRuntime runtime) {
+        List<ByteBuf> packets = new ArrayList<>(state.getPacketsCount());
+        for (ByteString packet : state.getPacketsList()) {
+            packets.add(Unpooled.wrappedBuffer(packet.toByteArray()));
+        }
+        SessionOptions options = runtime.options();
+        ReplayBuffer buffer = ReplayBuffer.restore(options.replayBufferPackets(), options.replayBufferBytes(),
+                state.getSent(), state.getAcked(), state.getClientPackets(), packets);
+        DefaultSession session = new DefaultSession(state.getSessionId(), ch, info.transport(), runtime);
+        session.info = info;
+        session.replay = buffer;
+        session.resumeSecret = state.getResumeSecret().toByteArray();
+        session.previousResumeSecret = state.getPreviousResumeSecret().isEmpty() ? null
+                : state.getPreviousResumeSecret().toByteArray();
+        long window = options.resumeWindow().toMillis();
+        synchronized (buffer) {
+            session.detached = true;
+            runtime.reserveDetached(true);
+            session.windowEndsAtMillis = Math.min(state.getWindowEndsAtMs(), System.currentTimeMillis() + window);
+            session.scheduleExpiryLocked(ch, Math.max(0, session.windowEndsAtMillis - System.currentTimeMillis()),
+                    window);
+        }
+        return session;
+    }
+
+    /**
+     * Drops a session adopted from another gateway whose directory entry could not be moved here: the
+     * other gateway keeps it. Nobody else is told: it never was this gateway's.
+     */
+    void discard() {
+        if (!FINISHED.compareAndSet(this, 0, 1)) {
+            return;
+        }
+        closeReason.compareAndSet(null, Reason.RESUME_SESSION_GONE);
+        runtime.registry().remove(this);
+        ReplayBuffer r = replay;
+        synchronized (r) {
+            cancelExpiryLocked();
+            if (detached) {
+                detached = false;
+                runtime.releaseDetached();
+            }
+            r.release();
+        }
+        closeFuture.complete(Reason.RESUME_SESSION_GONE);
+    }
+
+    private void cancelExpiryLocked() {
+        if (expiry != null) {
+            expiry.cancel(false);
+            expiry = null;
+        }
+        generation++;
+    }
+
+    private static JanusException gone(String message) {
+        return new JanusException(Reason.RESUME_SESSION_GONE, message);
     }
 
     @Override

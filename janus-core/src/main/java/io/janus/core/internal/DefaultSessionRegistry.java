@@ -37,8 +37,48 @@ public final class DefaultSessionRegistry implements SessionRegistry {
     private final ConcurrentHashMap<Long, DefaultSession> byId = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<Long, DefaultSession> byPlayer = new ConcurrentHashMap<>();
 
+    /**
+     * Sessions between two gateways (docs/protocol.md, section 14.6): on the gateway that handed a session
+     * over, until its last answers are forwarded; on the gateway taking one over, until the directory
+     * entry is its own. Found by id and by player, so that targeted pushes reach them (and are forwarded,
+     * or buffered), but not in {@link #all}: a broadcast reaches them on the gateway that holds them.
+     * Bounded by the sessions the gateway held or resumes, and by time (a few seconds each).
+     */
+    private final ConcurrentHashMap<Long, DefaultSession> inTransit = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<Long, DefaultSession> inTransitByPlayer = new ConcurrentHashMap<>();
+
     void add(DefaultSession session) {
         byId.put(session.id(), session);
+    }
+
+    /** A session taken over from another gateway, until its directory entry is this gateway's. */
+    void addInTransit(DefaultSession session) {
+        inTransit.put(session.id(), session);
+        inTransitByPlayer.put(session.identity().playerId(), session);
+    }
+
+    /**
+     * A session taken over from another gateway holds its directory entry now: it becomes an ordinary
+     * session of this gateway.
+     *
+     * @return the player's older session on this gateway that it displaces, or {@code null}
+     */
+    DefaultSession promote(DefaultSession session) {
+        long playerId = session.identity().playerId();
+        inTransit.remove(session.id(), session);
+        inTransitByPlayer.remove(playerId, session);
+        byId.put(session.id(), session);
+        DefaultSession displaced = byPlayer.put(playerId, session);
+        return displaced == session ? null : displaced;
+    }
+
+    /** A session handed over to another gateway: it leaves the sessions of this one, but is still found. */
+    void moved(DefaultSession session) {
+        long playerId = session.identity().playerId();
+        byId.remove(session.id(), session);
+        byPlayer.remove(playerId, session);
+        inTransit.put(session.id(), session);
+        inTransitByPlayer.putIfAbsent(playerId, session);
     }
 
     /**
@@ -72,24 +112,34 @@ public final class DefaultSessionRegistry implements SessionRegistry {
 
     void remove(DefaultSession session) {
         byId.remove(session.id(), session);
+        inTransit.remove(session.id(), session);
         if (session.identity() != null) {
             // Conditional: a newer session of the same player must stay.
             byPlayer.remove(session.identity().playerId(), session);
+            inTransitByPlayer.remove(session.identity().playerId(), session);
         }
     }
 
     @Override
     public Session session(long sessionId) {
-        return byId.get(sessionId);
+        DefaultSession session = byId.get(sessionId);
+        return session != null ? session : inTransit.get(sessionId);
     }
 
     @Override
     public DefaultSession sessionOfPlayer(long playerId) {
-        return byPlayer.get(playerId);
+        DefaultSession session = byPlayer.get(playerId);
+        return session != null ? session : inTransitByPlayer.get(playerId);
     }
 
     DefaultSession get(long sessionId) {
         return byId.get(sessionId);
+    }
+
+    /** The session with this id, among this gateway's sessions or those in transit. */
+    DefaultSession find(long sessionId) {
+        DefaultSession session = byId.get(sessionId);
+        return session != null ? session : inTransit.get(sessionId);
     }
 
     @Override

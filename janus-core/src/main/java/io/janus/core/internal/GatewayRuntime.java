@@ -86,6 +86,7 @@ public final class GatewayRuntime {
     /** The key resume tickets are sealed with; random per process unless the gateway sets one. */
 
     private volatile byte[] resumeTicketKey = randomKey();
+    private final Handovers handovers = new Handovers(this);
 
     /**
      * Creates the runtime.
@@ -202,9 +203,24 @@ public final class GatewayRuntime {
     }
 
     /**
+     * This gateway's side of session handovers, which the session directory calls (docs/protocol.md,
+     * section 14.6).
+     *
+     * @return the handovers
+     */
+    public io.janus.core.spi.SessionHandovers handovers() {
+        return handovers;
+    }
+
+    /** Takes over a session another gateway holds, for a resume here; see {@link Handovers#takeOver}. */
+    java.util.concurrent.CompletionStage<DefaultSession> takeOver(ResumeTicket ticket, Channel ch, String transport) {
+        return handovers.takeOver(ticket, ch, transport);
+    }
+
+    /**
      * The resumable session with this id held by this gateway, attached or detached, or {@code null}.
-     * Local only today; a cross-gateway takeover would consult the session directory here when the
-     * ticket names another gateway (docs/protocol.md, section 14, "Future work").
+     * When it is {@code null}, a resume asks the session directory for the gateway that holds the session
+     * ({@link #takeOver}).
      *
      * @param sessionId the id from a resume ticket
      * @return the session, or {@code null} when none is resumable
@@ -408,6 +424,33 @@ public final class GatewayRuntime {
     void logResume(DefaultSession session, long replayed) {
         try (SessionMdc.Scope ignored = SessionMdc.enter(session)) {
             closeLog.info("session {} resumed: {} packets replayed remote={} transport={}", session.id(), replayed,
+                    session.remoteAddress(), session.transport());
+        }
+    }
+
+    void logHandingOver(DefaultSession session, String toGateway, int packets) {
+        try (SessionMdc.Scope ignored = SessionMdc.enter(session)) {
+            closeLog.info("session {} handing over to gateway {}: {} packets unacknowledged", session.id(), toGateway,
+                    packets);
+        }
+    }
+
+    void logHandoverAborted(DefaultSession session) {
+        try (SessionMdc.Scope ignored = SessionMdc.enter(session)) {
+            closeLog.info("session {} handover aborted: resumable here again", session.id());
+        }
+    }
+
+    void logMoved(DefaultSession session, String toGateway, int forwarded) {
+        try (SessionMdc.Scope ignored = SessionMdc.enter(session)) {
+            closeLog.info("session {} closed: {} (resumed on gateway {}; {} late packets forwarded) player={}",
+                    session.id(), Reason.SESSION_MOVED, toGateway, forwarded, session.identity().playerId());
+        }
+    }
+
+    void logTakenOver(DefaultSession session, String fromGateway) {
+        try (SessionMdc.Scope ignored = SessionMdc.enter(session)) {
+            closeLog.info("session {} taken over from gateway {} remote={} transport={}", session.id(), fromGateway,
                     session.remoteAddress(), session.transport());
         }
     }

@@ -145,6 +145,63 @@ final class ReplayBuffer {
         return replay;
     }
 
+    /**
+     * Copies of the packets held numbered above {@code number}, oldest first: what a session handed over
+     * to another gateway forwards (docs/protocol.md, section 14.6).
+     *
+     * @param number a packet number, at least {@link #acked}
+     * @return the copies; empty when released
+     */
+    synchronized List<byte[]> copyAfter(long number) {
+        List<byte[]> copies = new ArrayList<>();
+        long n = acked;
+        for (ByteBuf entry : entries) {
+            if (++n > number) {
+                byte[] bytes = new byte[entry.readableBytes()];
+                entry.getBytes(entry.readerIndex(), bytes);
+                copies.add(bytes);
+            }
+        }
+        return copies;
+    }
+
+    /**
+     * A buffer continuing the numbering of a session handed over by another gateway.
+     *
+     * @param maxPackets this gateway's bound
+     * @param maxBytes this gateway's bound
+     * @param sent packets numbered so far
+     * @param acked packets acknowledged
+     * @param clientPackets client packets processed
+     * @param packets the packets numbered {@code acked + 1} to {@code sent}, encoded; ownership passes here
+     * @return the buffer
+     * @throws IllegalArgumentException when the counts do not add up or the packets pass this gateway's
+     *     bounds (the packets are released)
+     */
+    static ReplayBuffer restore(int maxPackets, long maxBytes, long sent, long acked, long clientPackets,
+            List<ByteBuf> packets) {
+        ReplayBuffer buffer = new ReplayBuffer(maxPackets, maxBytes);
+        long total = 0;
+        for (ByteBuf packet : packets) {
+            total += packet.readableBytes();
+        }
+        if (acked < 0 || sent < acked || clientPackets < 0 || sent - acked != packets.size()
+                || packets.size() > maxPackets || total > maxBytes) {
+            for (ByteBuf packet : packets) {
+                packet.release();
+            }
+            throw new IllegalArgumentException("handed-over state with " + packets.size() + " packets of " + total
+                    + " bytes for sent " + sent + ", acked " + acked + " (bounds: " + maxPackets + " packets, "
+                    + maxBytes + " bytes)");
+        }
+        buffer.entries.addAll(packets);
+        buffer.bytes = total;
+        buffer.sent = sent;
+        buffer.acked = acked;
+        buffer.clientPackets = clientPackets;
+        return buffer;
+    }
+
     /** Packets numbered so far. */
     synchronized long sent() {
         return sent;

@@ -304,15 +304,15 @@ final class SessionHandler extends ChannelInboundHandlerAdapter {
                     "the resume proof does not match the ticket's session keys");
             return;
         }
-        if (!ticket.gatewayId().equals(runtime.gatewayId())) {
-            refuseResume(packet, Reason.RESUME_SESSION_GONE, "session " + ticket.sessionId() + " lives on gateway "
-                    + ticket.gatewayId() + "; resuming across gateways is not supported yet");
+        DefaultSession target = runtime.resumableSession(ticket.sessionId());
+        if (target == null) {
+            // Not held here: the gateway that holds it hands it over (docs/protocol.md, section 14.6).
+            resumeElsewhere(ctx, packet, request, ticket, handshake);
             return;
         }
-        DefaultSession target = runtime.resumableSession(ticket.sessionId());
-        if (target == null || target.identity() == null || target.identity().playerId() != ticket.playerId()) {
+        if (target.identity() == null || target.identity().playerId() != ticket.playerId()) {
             refuseResume(packet, Reason.RESUME_SESSION_GONE, "no resumable session " + ticket.sessionId()
-                    + " on this gateway (closed, window expired, or never existed)");
+                    + " of player " + ticket.playerId() + " on this gateway");
             return;
         }
         if (!target.issued(ticket)) {
@@ -337,6 +337,50 @@ final class SessionHandler extends ChannelInboundHandlerAdapter {
                     ctx.executor().execute(attach);
                 } catch (java.util.concurrent.RejectedExecutionException e) {
                     target.endResume();
+                }
+            }
+        });
+    }
+
+    /**
+     * A resume of a session this gateway does not hold: takes it over from the gateway that does, through
+     * the session directory, then attaches it as a local resume would. Reading stays paused until then.
+     */
+    private void resumeElsewhere(ChannelHandlerContext ctx, Packet packet, ResumeRequest request, ResumeTicket ticket,
+            HandshakeResult handshake) {
+        ctx.channel().config().setAutoRead(false);
+        runtime.takeOver(ticket, ctx.channel(), session.transport()).whenComplete((target, failure) -> {
+            Runnable next = () -> {
+                if (failure != null) {
+                    ctx.channel().config().setAutoRead(true);
+                    JanusException known = JanusException.find(failure);
+                    if (known == null) {
+                        try (SessionMdc.Scope ignored = SessionMdc.enter(session.id(), null)) {
+                            unexpected.warn("Takeover of session {} failed", ticket.sessionId(), failure);
+                        }
+                    }
+                    if (state == State.AUTHENTICATING && !session.isClosing()) {
+                        refuseResume(packet, known != null ? known.reason() : Reason.RESUME_SESSION_GONE,
+                                known != null ? known.getMessage() : "the takeover of session " + ticket.sessionId()
+                                        + " failed");
+                    }
+                    return;
+                }
+                if (!target.beginResume()) {
+                    ctx.channel().config().setAutoRead(true);
+                    refuseResume(packet, Reason.RESUME_SESSION_GONE, "another resume of session " + target.id()
+                            + " is under way");
+                    return;
+                }
+                resumeAttach(ctx, packet, request, target, handshake, true);
+            };
+            if (ctx.executor().inEventLoop()) {
+                next.run();
+            } else {
+                try {
+                    ctx.executor().execute(next);
+                } catch (java.util.concurrent.RejectedExecutionException e) {
+                    // The gateway is shutting down; a taken-over session stays detached until it closes.
                 }
             }
         });

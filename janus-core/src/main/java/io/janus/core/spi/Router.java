@@ -35,6 +35,16 @@ public interface Router extends AutoCloseable {
     default void sessionClosed(SessionInfo session) {
     }
 
+    /**
+     * The session moved to another gateway in a resume there (docs/protocol.md, section 14.6): forget
+     * what this router tracks for it locally, but keep what it shares with the fleet (sticky routes in
+     * Redis), which the other gateway's router goes on using. Nothing by default.
+     *
+     * @param session the session as this gateway held it
+     */
+    default void sessionMoved(SessionInfo session) {
+    }
+
     /** Releases what the router holds (watches, caches). */
     @Override
     void close();

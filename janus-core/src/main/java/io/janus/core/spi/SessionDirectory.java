@@ -1,8 +1,12 @@
 package io.janus.core.spi;
 
+import io.janus.api.Reason;
+import io.janus.core.JanusException;
 import io.janus.core.game.Pusher;
 import io.janus.core.session.DuplicateLoginPolicy;
 import io.janus.core.session.SessionInfo;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 
 /**
@@ -56,6 +60,37 @@ public interface SessionDirectory extends AutoCloseable {
      * @return the cluster-wide pusher
      */
     Pusher pusher();
+
+    /**
+     * Asks the gateway that holds a session for it (docs/protocol.md, section 14.6): a client resumes
+     * here a session this gateway does not hold. The directory checks that its entry for the player names
+     * this session on another live gateway, asks that gateway for the session
+     * ({@link SessionHandovers#export} there), and answers what it sent. Bounded in time: a holder that
+     * does not answer within a few seconds fails the takeover.
+     *
+     * <p>The default refuses: a directory that is not shared by several gateways has nowhere to look.
+     *
+     * @param sessionId the session, from the resume ticket
+     * @param playerId its player, from the resume ticket
+     * @return the takeover, or failed with a {@link JanusException} of {@link Reason#RESUME_SESSION_GONE}
+     *     (no such session in the directory, its gateway is gone or refused) or
+     *     {@link Reason#DIRECTORY_UNAVAILABLE}
+     */
+    default CompletionStage<SessionTakeover> takeOver(long sessionId, long playerId) {
+        return CompletableFuture.failedFuture(new JanusException(Reason.RESUME_SESSION_GONE,
+                "session " + sessionId + " is not on this gateway, and the session directory does not reach others"));
+    }
+
+    /**
+     * Sends packets to a session this gateway handed over to another ({@link SessionHandovers#deliver}
+     * there). At most once, like every pub/sub delivery; fire and forget.
+     *
+     * @param gatewayId the gateway that took the session
+     * @param sessionId the session
+     * @param packets encoded packets, oldest first
+     */
+    default void forward(String gatewayId, long sessionId, List<byte[]> packets) {
+    }
 
     /** Stops renewing and listening, releases this gateway's entries where it can, and closes connections. */
     @Override

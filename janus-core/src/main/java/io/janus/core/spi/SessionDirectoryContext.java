@@ -42,4 +42,14 @@ public interface SessionDirectoryContext {
      * @return an immutable map
      */
     Map<String, String> properties();
+
+    /**
+     * The gateway's side of session handovers, for resumes across gateways (docs/protocol.md, section
+     * 14.6). Gateways answer their own; the default refuses every handover.
+     *
+     * @return the handovers
+     */
+    default SessionHandovers handovers() {
+        return SessionHandovers.NONE;
+    }
 }

@@ -2,6 +2,7 @@ package io.janus.core.spi;
 
 import io.janus.api.Packet;
 import io.janus.core.session.SessionInfo;
+import java.util.List;
 import java.util.concurrent.CompletionStage;
 
 /**
@@ -36,6 +37,41 @@ public interface Tunnel extends AutoCloseable {
      * @param session the session that closed
      */
     void sessionClosed(SessionInfo session);
+
+    /**
+     * The remote game-service instances the session has streams to now, for the gateway that takes the
+     * session over in a resume on another gateway (docs/protocol.md, section 14.6) to open its own.
+     * Embedded services are not listed: they live in this gateway's JVM.
+     *
+     * @param session the session being handed over
+     * @return the instances; empty by default
+     */
+    default List<ServiceInstance> openStreams(SessionInfo session) {
+        return List.of();
+    }
+
+    /**
+     * The session moved to another gateway, which took it over in a resume there: release what is held
+     * for it without ending the session for remote game services (they keep it, through the other
+     * gateway's streams). Embedded services of this gateway lose it: for them it closed here. By default
+     * the same as {@link #sessionClosed}.
+     *
+     * @param session the session as this gateway held it
+     */
+    default void sessionMoved(SessionInfo session) {
+        sessionClosed(session);
+    }
+
+    /**
+     * This gateway took a session over from another: open streams to the instances the other gateway had
+     * them to, so that those game services keep hearing of the session and learn when it ends. Nothing by
+     * default.
+     *
+     * @param session the session as this gateway holds it now
+     * @param instances the instances from {@link #openStreams} on the other gateway
+     */
+    default void sessionAdopted(SessionInfo session, List<ServiceInstance> instances) {
+    }
 
     /** Releases the tunnel's channels and threads. */
     @Override

@@ -132,4 +132,47 @@ class ReplayBufferTest {
         assertThat(buffer.accepts(2)).isTrue();
         assertThat(buffer.accepts(3)).isFalse();
     }
+
+    @Test
+    void copiesAfterANumberAreThePacketsNumberedAboveIt() {
+        buffer.append(packet(3, 1));
+        buffer.append(packet(3, 2));
+        buffer.append(packet(3, 3));
+        buffer.ack(1);
+
+        List<byte[]> copies = buffer.copyAfter(2);
+
+        assertThat(copies).hasSize(1);
+        assertThat(copies.get(0)).containsExactly(3, 3, 3);
+        assertThat(buffer.copyAfter(1)).hasSize(2);
+        assertThat(buffer.size()).as("copying keeps the packets").isEqualTo(2);
+    }
+
+    @Test
+    void aHandedOverBufferContinuesTheNumberingAndTheAcks() {
+        buffer.release();
+        List<ByteBuf> handed = List.of(packet(10, 8), packet(10, 9));
+        buffer = ReplayBuffer.restore(4, 100, 9, 7, 5, new ArrayList<>(handed));
+
+        assertThat(buffer.sent()).isEqualTo(9);
+        assertThat(buffer.acked()).isEqualTo(7);
+        assertThat(buffer.clientPackets()).isEqualTo(5);
+        assertThat(buffer.bytes()).isEqualTo(20);
+        assertThat(buffer.accepts(6)).as("below the handed-over ack").isFalse();
+        assertThat(buffer.append(packet(10, 10))).isEqualTo(10);
+        buffer.ack(8);
+        assertThat(handed.get(0).refCnt()).isZero();
+        assertThat(buffer.replayAfter(8)).hasSize(2).allSatisfy(ByteBuf::release);
+    }
+
+    @Test
+    void aHandedOverStateWhoseCountsDoNotAddUpOrPassTheBoundsIsRefusedAndReleased() {
+        List<ByteBuf> two = List.of(packet(10, 1), packet(10, 2));
+        assertThatThrownBy(() -> ReplayBuffer.restore(4, 100, 5, 2, 0, new ArrayList<>(two)))
+                .isInstanceOf(IllegalArgumentException.class);
+        List<ByteBuf> large = List.of(packet(60, 3), packet(60, 4));
+        assertThatThrownBy(() -> ReplayBuffer.restore(4, 100, 2, 0, 0, new ArrayList<>(large)))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("bounds");
+        assertThat(two).allSatisfy(b -> assertThat(b.refCnt()).isZero());
+    }
 }

@@ -1,5 +1,8 @@
 package io.janus.route.redis;
 
+import static io.janus.route.redis.Stages.call;
+import static io.janus.route.redis.Stages.unwrap;
+
 import static java.util.Objects.requireNonNull;
 
 import io.janus.api.Reason;
@@ -19,7 +22,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ScheduledExecutorService;
@@ -332,6 +334,19 @@ public final class RedisRouter implements Router {
     }
 
     /**
+     * The session moved to another gateway (a resume there): its claims stay in Redis, where the other
+     * gateway's router finds and renews them; this router only stops renewing them.
+     */
+    @Override
+    public void sessionMoved(SessionInfo session) {
+        requireNonNull(session, "session");
+        String player = Long.toString(session.playerId());
+        for (String service : routes.services()) {
+            claims.remove(RouteKey.service(player, service));
+        }
+    }
+
+    /**
      * The number of claims tracked for renewal now.
      *
      * @return at most {@code maxClaims}
@@ -455,17 +470,7 @@ public final class RedisRouter implements Router {
         }
     }
 
-    private static <T> CompletionStage<T> call(java.util.function.Supplier<CompletionStage<T>> command) {
-        try {
-            return command.get();
-        } catch (RuntimeException e) {
-            return CompletableFuture.failedFuture(e);
-        }
-    }
 
-    private static Throwable unwrap(Throwable error) {
-        return error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
-    }
 
     @Override
     public String toString() {

@@ -1,5 +1,8 @@
 package io.janus.route.redis;
 
+import static io.janus.route.redis.Stages.call;
+import static io.janus.route.redis.Stages.unwrap;
+
 import static java.util.Objects.requireNonNull;
 
 import com.google.protobuf.InvalidProtocolBufferException;
@@ -17,6 +20,7 @@ import io.janus.core.session.Session;
 import io.janus.core.session.SessionInfo;
 import io.janus.core.spi.SessionDirectory;
 import io.janus.core.spi.SessionDirectoryContext;
+import io.janus.core.spi.SessionTakeover;
 import io.lettuce.core.SetArgs;
 import io.netty.util.concurrent.FastThreadLocalThread;
 import io.lettuce.core.pubsub.RedisPubSubAdapter;
@@ -25,7 +29,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ScheduledFuture;
@@ -109,6 +112,7 @@ public final class RedisSessionDirectory implements SessionDirectory {
     private final Duration renewInterval;
     private final ConcurrentHashMap<Long, SessionInfo> local = new ConcurrentHashMap<>();
     private final RedisPusher pusher;
+    private final RedisHandovers handovers;
     private final AtomicBoolean started = new AtomicBoolean();
     private final AtomicBoolean renewing = new AtomicBoolean();
     private final AtomicLong malformed = new AtomicLong();
@@ -131,6 +135,7 @@ public final class RedisSessionDirectory implements SessionDirectory {
         this.ttl = b.ttl;
         this.renewInterval = RedisProperties.renewInterval(b.renewInterval, ttl);
         this.pusher = new RedisPusher(() -> redis, gatewayId, gatewayId, context.localPusher(), b.maxPushesInFlight);
+        this.handovers = new RedisHandovers(context, gatewayId, ttl, () -> closed ? null : table, () -> redis, local);
     }
 
     /**
@@ -304,6 +309,39 @@ public final class RedisSessionDirectory implements SessionDirectory {
     }
 
     /**
+     * Asks the gateway the player's entry names for the session, over pub/sub; see {@link RedisHandovers}.
+     */
+    @Override
+    public CompletionStage<SessionTakeover> takeOver(long sessionId, long playerId) {
+        return handovers.takeOver(sessionId, playerId);
+    }
+
+    @Override
+    public void forward(String gatewayId, long sessionId, List<byte[]> packets) {
+        requireNonNull(gatewayId, "gatewayId");
+        requireNonNull(packets, "packets");
+        handovers.forward(gatewayId, sessionId, packets);
+    }
+
+    /**
+     * The number of sessions this gateway took over from others (resumes here of sessions held elsewhere).
+     *
+     * @return the count since start
+     */
+    public long sessionsTakenOver() {
+        return handovers.taken();
+    }
+
+    /**
+     * The number of sessions this gateway handed over to others (resumes elsewhere of sessions held here).
+     *
+     * @return the count since start
+     */
+    public long sessionsHandedOver() {
+        return handovers.handedOver();
+    }
+
+    /**
      * The number of pub/sub messages dropped because they could not be decoded or made no sense.
      *
      * @return the count since start
@@ -377,6 +415,10 @@ public final class RedisSessionDirectory implements SessionDirectory {
 
     /** Renews one entry; re-claims it when Redis lost it; closes the session when a newer login holds it. */
     private CompletionStage<Void> renewOne(SessionInfo session) {
+        if (handovers.isHandingOver(session.sessionId())) {
+            // Its entry moves to another gateway any moment; the handover decides, not the renewal.
+            return CompletableFuture.completedFuture(null);
+        }
         Session live = context.sessions().session(session.sessionId());
         if (live == null || !live.isActive()) {
             // Registered after its session ended (unregister ran first), or unregister was missed.
@@ -445,6 +487,18 @@ public final class RedisSessionDirectory implements SessionDirectory {
                         throw new IllegalArgumentException("kick names neither a session nor a player");
                     }
                     break;
+                case HANDOVER_REQUEST:
+                    handovers.requested(message.getFrom(), message.getHandoverRequest());
+                    break;
+                case HANDOVER_REPLY:
+                    handovers.replied(message.getHandoverReply());
+                    break;
+                case HANDOVER_OUTCOME:
+                    handovers.concluded(message.getHandoverOutcome());
+                    break;
+                case SESSION_PACKETS:
+                    handovers.delivered(message.getSessionPackets());
+                    break;
                 default:
                     throw new IllegalArgumentException("no body");
             }
@@ -505,18 +559,7 @@ public final class RedisSessionDirectory implements SessionDirectory {
         return done;
     }
 
-    /** Runs one Redis call, turning a synchronous refusal into a failed stage. */
-    private static <T> CompletionStage<T> call(java.util.function.Supplier<CompletionStage<T>> command) {
-        try {
-            return command.get();
-        } catch (RuntimeException e) {
-            return CompletableFuture.failedFuture(e);
-        }
-    }
 
-    private static Throwable unwrap(Throwable error) {
-        return error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
-    }
 
     @Override
     public String toString() {

@@ -12,6 +12,7 @@ import io.janus.client.Endpoint;
 import io.janus.client.JanusClient;
 import io.janus.client.SessionClosedException;
 import io.janus.client.SessionListener;
+import io.janus.client.conformance.CuttableProxy;
 import io.janus.client.conformance.TestGame;
 import io.janus.client.conformance.TestKeys;
 import io.janus.core.Gateway;
@@ -94,31 +95,12 @@ class ClientResumeTest {
                     }
                     return ByteString.EMPTY;
                 })
-                .onNonBlocking(TestGame.MODULE, PUSH_RANGE, request -> {
-                    java.nio.ByteBuffer body = request.body().asReadOnlyByteBuffer();
-                    int start = body.getInt();
-                    int count = body.getInt();
-                    for (int i = start; i < start + count; i++) {
-                        request.pusher().pushToSession(request.session().sessionId(),
-                                Push.of(TestGame.MODULE, TestGame.PUSH_SEQ, i, ByteString.EMPTY));
-                    }
-                    return ByteString.EMPTY;
-                })
+                .onNonBlocking(TestGame.MODULE, PUSH_RANGE, TestGame.pushRange())
                 .onNonBlocking(TestGame.MODULE, RECORD, request -> {
                     recorded.add(request.body().toStringUtf8());
                     return ByteString.EMPTY;
                 })
-                .on(TestGame.MODULE, GATED, request -> {
-                    started.release();
-                    try {
-                        if (!gate.await(30, TimeUnit.SECONDS)) {
-                            throw new IllegalStateException("the test never opened the gate");
-                        }
-                    } catch (InterruptedException e) {
-                        Thread.currentThread().interrupt();
-                    }
-                    return request.body();
-                })
+                .on(TestGame.MODULE, GATED, TestGame.gated(started, gate))
                 .onAsync(TestGame.MODULE, NEVER, request -> {
                     started.release();
                     return new CompletableFuture<>();
@@ -152,9 +134,9 @@ class ClientResumeTest {
         return gateway.address(TcpTransport.NAME);
     }
 
-    private Proxy proxy(InetSocketAddress target) {
+    private CuttableProxy proxy(InetSocketAddress target) {
         try {
-            Proxy proxy = new Proxy(target);
+            CuttableProxy proxy = new CuttableProxy(target);
             resources.add(proxy);
             return proxy;
         } catch (IOException e) {
@@ -179,7 +161,7 @@ class ClientResumeTest {
         return client;
     }
 
-    private ClientSession login(JanusClient client, Proxy proxy, long player) {
+    private ClientSession login(JanusClient client, CuttableProxy proxy, long player) {
         ClientSession session = client.connect(proxy.address(), "player-" + player).orTimeout(10, TimeUnit.SECONDS)
                 .join();
         session.addListener(new SessionListener() {
@@ -206,7 +188,7 @@ class ClientResumeTest {
     @Test
     void aBurstOfPushesSurvivesALostConnectionOnceAndInOrder() throws Exception {
         Gateway gateway = gateway(options(Duration.ofSeconds(20)));
-        Proxy proxy = proxy(address(gateway));
+        CuttableProxy proxy = proxy(address(gateway));
         ClientSession session = login(client(), proxy, 1);
         List<Long> pushes = new CopyOnWriteArrayList<>();
         int count = 1000;
@@ -240,7 +222,7 @@ class ClientResumeTest {
     @Test
     void requestsInFlightAndMadeWhileReconnectingCompleteAfterTheResume() throws Exception {
         Gateway gateway = gateway(options(Duration.ofSeconds(20)));
-        Proxy proxy = proxy(address(gateway));
+        CuttableProxy proxy = proxy(address(gateway));
         ClientSession session = login(client(), proxy, 2);
         CompletableFuture<ByteString> inFlight = session.request(TestGame.MODULE, GATED,
                 ByteString.copyFromUtf8("in flight"));
@@ -269,7 +251,7 @@ class ClientResumeTest {
     void aSessionResumesAgainWithTheTicketOfItsLastResume() throws Exception {
         // The second RESUME must be proved with the resume secret of the first resume's handshake.
         Gateway gateway = gateway(options(Duration.ofSeconds(20)));
-        Proxy proxy = proxy(address(gateway));
+        CuttableProxy proxy = proxy(address(gateway));
         ClientSession session = login(client(), proxy, 8);
         List<Long> pushes = new CopyOnWriteArrayList<>();
         session.onPush(push -> pushes.add(push.getObj()));
@@ -279,8 +261,7 @@ class ClientResumeTest {
             proxy.cut();
             await().atMost(Duration.ofSeconds(20)).until(() -> events.size() > before && "resumed".equals(
                     events.get(events.size() - 1)));
-            ByteString body = ByteString.copyFrom(java.nio.ByteBuffer.allocate(8).putInt(round * 10).putInt(10)
-                    .flip());
+            ByteString body = TestGame.rangeBody(round * 10, 10);
             session.request(TestGame.MODULE, PUSH_RANGE, body).get(10, TimeUnit.SECONDS);
             session.send(TestGame.MODULE, RECORD, 0, ByteString.copyFromUtf8("round " + round));
         }
@@ -299,14 +280,13 @@ class ClientResumeTest {
         // the session from REPLAY_OVERFLOW.
         Gateway gateway = gateway(SessionOptions.builder().resumeWindow(Duration.ofSeconds(20))
                 .replayBuffer(64, 1024 * 1024).build());
-        Proxy proxy = proxy(address(gateway));
+        CuttableProxy proxy = proxy(address(gateway));
         ClientSession session = login(client(), proxy, 3);
         List<Long> pushes = new CopyOnWriteArrayList<>();
         session.onPush(push -> pushes.add(push.getObj()));
 
         for (int round = 0; round < 40; round++) {
-            ByteString body = ByteString.copyFrom(java.nio.ByteBuffer.allocate(8).putInt(round * 20).putInt(20)
-                    .flip());
+            ByteString body = TestGame.rangeBody(round * 20, 20);
             session.request(TestGame.MODULE, PUSH_RANGE, body).orTimeout(10, TimeUnit.SECONDS).join();
         }
 
@@ -319,7 +299,7 @@ class ClientResumeTest {
     void aGatewayThatRefusesTheResumeClosesTheSessionWithItsReasonAndFailsPendingRequests() throws Exception {
         Gateway first = gateway(options(Duration.ofSeconds(20)));
         Gateway second = gateway(options(Duration.ofSeconds(20))); // same ticket key, but not this session
-        Proxy proxy = proxy(address(first));
+        CuttableProxy proxy = proxy(address(first));
         ClientSession session = login(client(), proxy, 4);
         CompletableFuture<ByteString> pending = session.request(TestGame.MODULE, NEVER, ByteString.EMPTY);
         assertThat(started.tryAcquire(10, TimeUnit.SECONDS)).isTrue();
@@ -344,7 +324,7 @@ class ClientResumeTest {
     @Test
     void aWindowThatPassesWithoutAResumeClosesTheSessionWithResumeWindowExpired() throws Exception {
         Gateway gateway = gateway(options(Duration.ofMillis(800)));
-        Proxy proxy = proxy(address(gateway));
+        CuttableProxy proxy = proxy(address(gateway));
         ClientSession session = login(client(), proxy, 5);
         assertThat(session.loginResponse().getResumeWindowMs()).isEqualTo(800);
         CompletableFuture<ByteString> pending = session.request(TestGame.MODULE, NEVER, ByteString.EMPTY);
@@ -368,8 +348,8 @@ class ClientResumeTest {
     @Test
     void aLostSessionResumesThroughAnotherEndpoint() throws Exception {
         Gateway gateway = gateway(options(Duration.ofSeconds(20)));
-        Proxy first = proxy(address(gateway));
-        Proxy second = proxy(address(gateway));
+        CuttableProxy first = proxy(address(gateway));
+        CuttableProxy second = proxy(address(gateway));
         ClientSession session = login(client(Endpoint.of(TcpTransport.NAME, second.address())), first, 6);
 
         first.refuse(true);
@@ -399,7 +379,7 @@ class ClientResumeTest {
                 .build();
         gateway.start().orTimeout(10, TimeUnit.SECONDS).join();
         resources.add(gateway);
-        Proxy proxy = proxy(address(gateway));
+        CuttableProxy proxy = proxy(address(gateway));
         ClientSession session = login(client(Endpoint.of(WsTransport.NAME, gateway.address(WsTransport.NAME))),
                 proxy, 9);
         CompletableFuture<ByteString> inFlight = session.request(TestGame.MODULE, GATED,
@@ -419,7 +399,7 @@ class ClientResumeTest {
     @Test
     void closingAResumableSessionEndsItAtTheGatewayAtOnce() {
         Gateway gateway = gateway(options(Duration.ofSeconds(20)));
-        Proxy proxy = proxy(address(gateway));
+        CuttableProxy proxy = proxy(address(gateway));
         ClientSession session = login(client(), proxy, 7);
 
         session.close();
@@ -433,7 +413,7 @@ class ClientResumeTest {
     @Test
     void aLossBeforeTheGatewaySawPacketsSentPastTheResendBoundEndsTheSessionWithReplayOverflow() throws Exception {
         Gateway gateway = gateway(options(Duration.ofSeconds(20)));
-        Proxy proxy = proxy(address(gateway));
+        CuttableProxy proxy = proxy(address(gateway));
         ClientSession session = login(client(2), proxy, 11);
         proxy.holdUpstream(); // what the client sends now never reaches the gateway
 
@@ -458,7 +438,7 @@ class ClientResumeTest {
     @Test
     void closingTheClientEndsItsResumableSessionsWithoutReconnecting() {
         Gateway gateway = gateway(options(Duration.ofSeconds(20)));
-        Proxy proxy = proxy(address(gateway));
+        CuttableProxy proxy = proxy(address(gateway));
         JanusClient client = client();
         ClientSession session = login(client, proxy, 10);
 
@@ -468,141 +448,5 @@ class ClientResumeTest {
         assertThat(reason.reason()).isEqualTo(Reason.OK);
         assertThat(events).containsExactly("closed");
         assertThat(proxy.accepted()).isEqualTo(1);
-    }
-
-    /**
-     * A loopback TCP proxy whose connections the test can cut, or refuse, to play a network that drops.
-     * Blocking sockets, two pump threads per connection; a handful of connections per test.
-     */
-    static final class Proxy implements AutoCloseable {
-        private final ServerSocket server;
-        private final Set<Socket> sockets = ConcurrentHashMap.newKeySet();
-        private final AtomicInteger accepted = new AtomicInteger();
-        private final AtomicInteger cuts = new AtomicInteger();
-        private volatile InetSocketAddress target;
-        private volatile boolean refusing;
-        private volatile CountDownLatch upstreamGate = new CountDownLatch(0);
-        private final java.util.concurrent.atomic.AtomicLong heldBytes = new java.util.concurrent.atomic.AtomicLong();
-
-        Proxy(InetSocketAddress target) throws IOException {
-            this.target = target;
-            this.server = new ServerSocket(0, 16, InetAddress.getLoopbackAddress());
-            Thread acceptor = new Thread(this::acceptLoop, "proxy-accept");
-            acceptor.setDaemon(true);
-            acceptor.start();
-        }
-
-        InetSocketAddress address() {
-            return new InetSocketAddress(InetAddress.getLoopbackAddress(), server.getLocalPort());
-        }
-
-        int accepted() {
-            return accepted.get();
-        }
-
-        int cuts() {
-            return cuts.get();
-        }
-
-        void retarget(InetSocketAddress newTarget) {
-            this.target = newTarget;
-        }
-
-        /** Whether new connections are closed as soon as accepted. */
-        void refuse(boolean refuse) {
-            this.refusing = refuse;
-        }
-
-        /** Stops forwarding what clients send (until the next cut): it waits in the proxy. */
-        void holdUpstream() {
-            upstreamGate = new CountDownLatch(1);
-        }
-
-        /** Bytes from clients waiting in the proxy since {@link #holdUpstream()}. */
-        long heldBytes() {
-            return heldBytes.get();
-        }
-
-        /** Closes every connection through the proxy, both sides; what was held is lost with them. */
-        void cut() {
-            cuts.incrementAndGet();
-            // Sockets first, then the gate: a pump released before its sockets close would still
-            // forward what it held.
-            for (Socket s : sockets) {
-                closeQuietly(s);
-            }
-            sockets.clear();
-            upstreamGate.countDown();
-        }
-
-        private void acceptLoop() {
-            while (!server.isClosed()) {
-                Socket client;
-                try {
-                    client = server.accept();
-                } catch (IOException e) {
-                    return; // closed
-                }
-                if (refusing) {
-                    closeQuietly(client);
-                    continue;
-                }
-                Socket upstream = new Socket();
-                try {
-                    upstream.connect(target, 2000);
-                } catch (IOException e) {
-                    closeQuietly(client);
-                    closeQuietly(upstream);
-                    continue;
-                }
-                accepted.incrementAndGet();
-                sockets.add(client);
-                sockets.add(upstream);
-                pump(client, upstream, true);
-                pump(upstream, client, false);
-            }
-        }
-
-        private void pump(Socket from, Socket to, boolean upstreamDirection) {
-            Thread t = new Thread(() -> {
-                byte[] buf = new byte[16 * 1024];
-                try (InputStream in = from.getInputStream(); OutputStream out = to.getOutputStream()) {
-                    int n;
-                    while ((n = in.read(buf)) >= 0) { // ends when either socket closes
-                        CountDownLatch gate = upstreamGate;
-                        if (upstreamDirection && gate.getCount() > 0) {
-                            heldBytes.addAndGet(n);
-                            if (!gate.await(30, TimeUnit.SECONDS) || from.isClosed()) {
-                                return; // cut while held: the bytes are lost, as on a dead link
-                            }
-                        }
-                        out.write(buf, 0, n);
-                    }
-                } catch (IOException e) {
-                    // cut
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                } finally {
-                    closeQuietly(from);
-                    closeQuietly(to);
-                }
-            }, "proxy-pump");
-            t.setDaemon(true);
-            t.start();
-        }
-
-        private static void closeQuietly(Socket s) {
-            try {
-                s.close();
-            } catch (IOException e) {
-                // already closed
-            }
-        }
-
-        @Override
-        public void close() throws IOException {
-            server.close();
-            cut();
-        }
     }
 }

@@ -72,7 +72,9 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Each gateway stream is one session of one service (tunnel.proto). Handlers see the session as the
  * gateway described it; their {@link GameRequest#pusher()} reaches the sessions that have a stream to
- * this server (pushes, kicks), and a session-closed listener runs when the gateway ends the stream.
+ * this server (pushes, kicks), and a session-closed listener runs when the gateway ends the session's last
+ * stream to this server, unless the gateway handed the session over to another gateway (a resume there,
+ * docs/protocol.md section 14.6: that gateway opens its own streams, and the session goes on).
  *
  * <p>Bounds: a stream runs at most {@code maxConcurrentCallsPerStream} calls at once (gRPC inbound flow
  * control: the server asks for the next call when one finishes, so a gateway cannot flood it). Pushes
@@ -116,8 +118,15 @@ public final class GameServiceServer implements AutoCloseable {
     private final InProcessTunnel handlers;
     private final Map<String, ServiceInstance> localInstances = new LinkedHashMap<>();
     private final List<ServiceInstance> registered = new ArrayList<>();
+    /** The newest stream of each session and of each player: where pushes, kicks and moves go. */
     private final ConcurrentMap<Long, ServerStream> bySession = new ConcurrentHashMap<>();
     private final ConcurrentMap<Long, ServerStream> byPlayer = new ConcurrentHashMap<>();
+    /**
+     * Streams open per session: one per service the session uses, and, for a moment, one per gateway
+     * while a session moves between gateways. The session's close listeners run when its last stream
+     * ends, unless that stream ended with a handover. At most one entry per open stream.
+     */
+    private final ConcurrentMap<Long, Integer> streamsOfSession = new ConcurrentHashMap<>();
     private final AtomicInteger streams = new AtomicInteger();
     private final Pusher pusher = new StreamPusher();
     private volatile Server server;
@@ -312,11 +321,12 @@ public final class GameServiceServer implements AutoCloseable {
                 return NOOP;
             }
             ServerStream stream = new ServerStream(session, instance, down);
-            ServerStream previous = bySession.put(session.sessionId(), stream);
+            // A session has a stream per service it uses; during a resume on another gateway
+            // (docs/protocol.md, section 14.6) the new gateway's stream opens while the old one's ends.
+            // Each lives its own life; pushes go to the newest.
+            streamsOfSession.merge(session.sessionId(), 1, Integer::sum);
+            bySession.put(session.sessionId(), stream);
             byPlayer.put(session.playerId(), stream);
-            if (previous != null) {
-                previous.abort(Status.ALREADY_EXISTS.withDescription("a newer stream of the session replaced it"));
-            }
             down.disableAutoRequest();
             down.setOnReadyHandler(stream::flush);
             down.setOnCancelHandler(stream::ended);
@@ -353,6 +363,8 @@ public final class GameServiceServer implements AutoCloseable {
         private final ArrayDeque<CompletableFuture<Boolean>> queuedPushes = new ArrayDeque<>();
         private int pushesQueued;
         private boolean ended;
+        /** The gateway handed the session over to another: the stream's end is not the session's. */
+        private volatile boolean handedOver;
 
         ServerStream(SessionInfo session, ServiceInstance instance, ServerCallStreamObserver<TunnelDown> down) {
             this.session = session;
@@ -362,6 +374,15 @@ public final class GameServiceServer implements AutoCloseable {
 
         @Override
         public void onNext(TunnelUp up) {
+            if (up.getHandover()) {
+                handedOver = true;
+                synchronized (this) {
+                    if (!ended) {
+                        down.request(1);
+                    }
+                }
+                return;
+            }
             io.opentelemetry.context.Context trace = up.getTraceContextCount() == 0
                     ? io.opentelemetry.context.Context.current()
                     : W3CTraceContextPropagator.getInstance().extract(io.opentelemetry.context.Context.current(),
@@ -465,17 +486,6 @@ public final class GameServiceServer implements AutoCloseable {
             }
         }
 
-        synchronized void abort(Status status) {
-            if (!ended) {
-                try {
-                    down.onError(status.asRuntimeException());
-                } catch (IllegalStateException e) {
-                    // The call already ended.
-                }
-                ended();
-            }
-        }
-
         @Override
         public void onError(Throwable t) {
             ended(); // the gateway cancelled the stream or went away
@@ -483,7 +493,8 @@ public final class GameServiceServer implements AutoCloseable {
 
         @Override
         public void onCompleted() {
-            // The gateway half-closed: the session ended. Answers still running are dropped.
+            // The gateway half-closed: the session ended (or, after a handover marker, moved to another
+            // gateway). Answers still running are dropped.
             synchronized (this) {
                 if (!ended) {
                     try {
@@ -514,7 +525,11 @@ public final class GameServiceServer implements AutoCloseable {
             streams.decrementAndGet();
             bySession.remove(session.sessionId(), this);
             byPlayer.remove(session.playerId(), this);
-            handlers.sessionClosed(session);
+            boolean last = streamsOfSession.computeIfPresent(session.sessionId(), (id, n) -> n > 1 ? n - 1 : null)
+                    == null;
+            if (last && !handedOver) {
+                handlers.sessionClosed(session);
+            }
         }
     }
 

@@ -132,6 +132,50 @@ public final class GrpcTunnel implements Tunnel {
     }
 
     @Override
+    public List<ServiceInstance> openStreams(SessionInfo session) {
+        SessionStreams streams = sessions.get(session.sessionId());
+        return streams == null ? List.of() : streams.instances();
+    }
+
+    /**
+     * Ends the session's streams with a handover marker (tunnel.proto, {@code TunnelUp.handover}), so that
+     * the game services keep the session, which the gateway that took it over serves from now on.
+     */
+    @Override
+    public void sessionMoved(SessionInfo session) {
+        SessionStreams streams = sessions.remove(session.sessionId());
+        if (streams != null) {
+            streams.finish(true);
+        }
+        if (local != null) {
+            local.sessionClosed(session);
+        }
+    }
+
+    /**
+     * Opens a stream to each remote instance the other gateway had one to, when discovery still lists it,
+     * so that its game service hears of the session from this gateway, and of its end.
+     */
+    @Override
+    public void sessionAdopted(SessionInfo session, List<ServiceInstance> instances) {
+        if (closed || instances.isEmpty()) {
+            return;
+        }
+        SessionStreams streams = sessions.computeIfAbsent(session.sessionId(), id -> new SessionStreams(session));
+        for (ServiceInstance wanted : instances) {
+            if (wanted.address().startsWith(InProcessTunnel.SCHEME)) {
+                continue;
+            }
+            for (ServiceInstance candidate : discovery.instances(wanted.service())) {
+                if (candidate.id().equals(wanted.id()) && health.isUsable(candidate)) {
+                    streams.stream(candidate);
+                    break;
+                }
+            }
+        }
+    }
+
+    @Override
     public void close() {
         closed = true;
         for (SessionStreams streams : sessions.values()) {
@@ -205,7 +249,19 @@ public final class GrpcTunnel implements Tunnel {
             byInstance.remove(stream.instance.id(), stream);
         }
 
+        synchronized List<ServiceInstance> instances() {
+            List<ServiceInstance> open = new ArrayList<>(byInstance.size());
+            for (Stream stream : byInstance.values()) {
+                open.add(stream.instance);
+            }
+            return open;
+        }
+
         void finish() {
+            finish(false);
+        }
+
+        void finish(boolean handover) {
             List<Stream> open;
             synchronized (this) {
                 finished = true;
@@ -213,7 +269,7 @@ public final class GrpcTunnel implements Tunnel {
                 byInstance.clear();
             }
             for (Stream stream : open) {
-                stream.finish();
+                stream.finish(handover);
             }
         }
     }
@@ -427,6 +483,14 @@ public final class GrpcTunnel implements Tunnel {
          * the end); calls still open fail.
          */
         void finish() {
+            finish(false);
+        }
+
+        /**
+         * Half-closes the stream; with {@code handover}, after a marker that tells the service the session
+         * moved to another gateway rather than ended. Calls still open fail.
+         */
+        void finish(boolean handover) {
             List<Pending> open;
             synchronized (this) {
                 if (closed || halfClosed) {
@@ -437,6 +501,10 @@ public final class GrpcTunnel implements Tunnel {
                 pending.clear();
                 // Calls still queued were never sent; they fail with the others, unsent.
                 queued.clear();
+                if (handover) {
+                    // One message past flow control at most: gRPC buffers it.
+                    up.onNext(TunnelUp.newBuilder().setHandover(true).build());
+                }
                 up.onCompleted();
             }
             for (Pending call : open) {
