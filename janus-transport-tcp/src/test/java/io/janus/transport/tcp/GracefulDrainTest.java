@@ -81,17 +81,7 @@ class GracefulDrainTest {
     private GameHandlers handlers() {
         return GameHandlers.builder()
                 .onNonBlocking(TestGame.MODULE, TestGame.ECHO, request -> request.body())
-                .on(SLOW_MODULE, GATED, request -> {
-                    started.release();
-                    try {
-                        if (!gate.await(30, TimeUnit.SECONDS)) {
-                            throw new IllegalStateException("the test never opened the gate");
-                        }
-                    } catch (InterruptedException e) {
-                        Thread.currentThread().interrupt();
-                    }
-                    return request.body();
-                })
+                .on(SLOW_MODULE, GATED, TestGame.gated(started, gate))
                 .onAsync(SLOW_MODULE, NEVER, request -> {
                     CompletableFuture<ByteString> answer = new CompletableFuture<>();
                     never.add(answer);
