@@ -78,6 +78,11 @@ import org.slf4j.LoggerFactory;
  * pusher (multicast, broadcast with its audience, kick by session). Malformed messages are counted
  * ({@link #malformedMessages()}) and logged at most a few times a second; they never throw.
  *
+ * <p><b>Handovers.</b> The same channels move sessions between gateways when a client resumes on a
+ * gateway that does not hold its session (docs/protocol.md, section 14.6): {@link #takeOver} and
+ * {@link #forward}, see {@link RedisHandovers}. A session being handed over is left out of renewal
+ * rounds: the handover, not the renewal, decides whose entry it is.
+ *
  * <p><b>Bounds.</b> The local table holds one entry per logged-in player of this gateway, so the
  * gateway's connection limit bounds it; an entry whose session is gone is dropped at the next renewal.
  * Messages longer than {@value #MAX_MESSAGE_CHARS} characters are dropped as malformed. Commands are
