@@ -9,6 +9,7 @@ import io.janus.core.session.SessionInfo;
 import io.janus.core.session.SessionRegistry;
 import io.janus.core.spi.Identity;
 import io.janus.core.spi.SessionDirectoryContext;
+import io.janus.core.spi.SessionHandovers;
 import io.netty.channel.DefaultEventLoopGroup;
 import io.netty.channel.EventLoopGroup;
 import java.net.InetSocketAddress;
@@ -160,6 +161,45 @@ final class TestGateway implements SessionDirectoryContext, AutoCloseable {
     @Override
     public EventLoopGroup workerGroup() {
         return loop;
+    }
+
+    /** What the directory asked of this gateway's handover side, and what it answers. */
+    final RecordingHandovers handovers = new RecordingHandovers();
+
+    @Override
+    public SessionHandovers handovers() {
+        return handovers;
+    }
+
+    /** Answers exports with {@link #state} (or fails with {@link #refusal}) and records every call. */
+    static final class RecordingHandovers implements SessionHandovers {
+        volatile byte[] state = {1, 2, 3};
+        volatile RuntimeException refusal;
+        final ConcurrentLinkedQueue<String> calls = new ConcurrentLinkedQueue<>();
+        final ConcurrentLinkedQueue<byte[]> delivered = new ConcurrentLinkedQueue<>();
+
+        @Override
+        public CompletionStage<byte[]> export(long sessionId, long playerId, String toGateway) {
+            calls.add("export " + sessionId + " to " + toGateway);
+            RuntimeException r = refusal;
+            return r != null ? CompletableFuture.failedFuture(r) : CompletableFuture.completedFuture(state);
+        }
+
+        @Override
+        public void committed(long sessionId, String toGateway) {
+            calls.add("committed " + sessionId + " to " + toGateway);
+        }
+
+        @Override
+        public void aborted(long sessionId) {
+            calls.add("aborted " + sessionId);
+        }
+
+        @Override
+        public void deliver(long sessionId, List<byte[]> packets) {
+            calls.add("deliver " + sessionId + " x" + packets.size());
+            delivered.addAll(packets);
+        }
     }
 
     @Override
