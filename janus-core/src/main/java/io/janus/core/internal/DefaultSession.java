@@ -959,6 +959,21 @@ public final class DefaultSession implements Session {
         }
     }
 
+    /**
+     * Lets go at once of a session handed over to another gateway that still waits for answers: the
+     * session comes back here in a new takeover, which matters more than answers to requests the client
+     * already gave up on (they end as REQUEST_TIMEOUT at the client).
+     *
+     * @return whether this was such a session
+     */
+    boolean letGoIfMoved() {
+        if (movedTo == null) {
+            return false;
+        }
+        letGo();
+        return true;
+    }
+
     /** A packet for a session handed over: to the gateway that holds it now. */
     private boolean forward(String toGateway, Packet packet) {
         runtime.directory().forward(toGateway, id, List.of(packet.toByteArray()));

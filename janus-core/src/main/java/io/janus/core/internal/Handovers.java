@@ -129,7 +129,8 @@ final class Handovers implements SessionHandovers {
                     throw new JanusException(Reason.RESUME_TICKET_INVALID,
                             "the ticket was superseded by a newer ticket of the session");
                 }
-                if (runtime.registry().find(state.getSessionId()) != null) {
+                DefaultSession earlier = runtime.registry().find(state.getSessionId());
+                if (earlier != null && !earlier.letGoIfMoved()) {
                     throw new JanusException(Reason.RESUME_SESSION_GONE, "session " + state.getSessionId()
                             + " is already on this gateway");
                 }

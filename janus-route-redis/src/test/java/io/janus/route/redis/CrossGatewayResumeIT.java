@@ -256,6 +256,41 @@ final class CrossGatewayResumeIT {
     }
 
     @Test
+    void aSessionMovesToTheSecondGatewayAndBackWithEveryPushOnceAndInOrder() throws Exception {
+        CuttableProxy toA = proxyToA();
+        CuttableProxy toB = new CuttableProxy(b.address("tcp"));
+        resources.add(toB);
+        ClientSession session = login(toA, PLAYERS.incrementAndGet(), Endpoint.of("tcp", toB.address()));
+        List<Long> pushes = new CopyOnWriteArrayList<>();
+        session.onPush(push -> pushes.add(push.getObj()));
+        session.request(TestGame.MODULE, PUSH_RANGE, TestGame.rangeBody(0, 50)).get(10, TimeUnit.SECONDS);
+
+        toA.refuse(true);
+        toA.cut();
+        await().atMost(Duration.ofSeconds(20)).until(() -> b.stats().sessionsResumed() == 1);
+        session.request(TestGame.MODULE, PUSH_RANGE, TestGame.rangeBody(50, 50)).get(10, TimeUnit.SECONDS);
+
+        toA.refuse(false);
+        toB.refuse(true);
+        toB.cut();
+        await().atMost(Duration.ofSeconds(20)).until(() -> a.stats().sessionsResumed() == 1);
+        session.request(TestGame.MODULE, PUSH_RANGE, TestGame.rangeBody(100, 50)).get(10, TimeUnit.SECONDS);
+
+        await().atMost(Duration.ofSeconds(10)).until(() -> pushes.size() >= 150);
+        List<Long> expected = new ArrayList<>();
+        for (long i = 0; i < 150; i++) {
+            expected.add(i);
+        }
+        assertThat(pushes).isEqualTo(expected);
+        assertThat(events).filteredOn("resumed"::equals).hasSize(2);
+        assertThat(a.stats().sessionsClosed(Reason.SESSION_MOVED)).isOne();
+        assertThat(b.stats().sessionsClosed(Reason.SESSION_MOVED)).isOne();
+        await().atMost(Duration.ofSeconds(10)).until(() -> b.sessions().size() == 0);
+        assertThat(a.sessions().session(session.sessionId())).isNotNull();
+        assertThat(closedAtService).doesNotContain(session.sessionId());
+    }
+
+    @Test
     void aResumeOnTheSecondGatewayIsRefusedWithSessionGoneWhenTheFirstGatewayIsGone() throws Exception {
         CuttableProxy toA = proxyToA();
         CuttableProxy toB = new CuttableProxy(b.address("tcp"));
