@@ -69,7 +69,8 @@ public interface Session {
 
     /**
      * A future completed with the reason the session closed ({@link Reason#OK} when the client simply
-     * went away).
+     * went away; {@link Reason#SESSION_MOVED} when it was resumed on another gateway of the fleet, which
+     * serves it from then on: for this gateway's embedded game logic it ended).
      *
      * @return the close future
      */
