@@ -37,6 +37,7 @@ public final class SessionOptions {
     private final Duration resumeWindow;
     private final int replayBufferPackets;
     private final int replayBufferBytes;
+    private final Duration replayMaxAge;
 
     /** What happens to a session that sends requests faster than its rate limit. */
     public enum RateLimitPolicy {
@@ -71,6 +72,7 @@ public final class SessionOptions {
         this.resumeWindow = b.resumeWindow;
         this.replayBufferPackets = b.replayBufferPackets;
         this.replayBufferBytes = b.replayBufferBytes;
+        this.replayMaxAge = b.replayMaxAge;
     }
 
     /** The defaults. */
@@ -223,6 +225,14 @@ public final class SessionOptions {
         return replayBufferBytes;
     }
 
+    /**
+     * How long a packet sent to a connected client may stay unacknowledged in the replay buffer (default
+     * 60 s): a client that stops acknowledging while it reads holds the buffer no longer than this.
+     */
+    public Duration replayMaxAge() {
+        return replayMaxAge;
+    }
+
     @Override
     public String toString() {
         return "SessionOptions{maxFrameLength=" + maxFrameLength + ", loginTimeout=" + loginTimeout
@@ -236,7 +246,7 @@ public final class SessionOptions {
                 + ", handshakeBurstPerIp=" + handshakeBurstPerIp + ", handshakesPerSecond=" + handshakesPerSecond
                 + ", requestsPerSecond=" + requestsPerSecond + ", requestBurst=" + requestBurst
                 + ", requestRatePolicy=" + requestRatePolicy + ", resumeWindow=" + resumeWindow
-                + ", replayBufferPackets=" + replayBufferPackets + ", replayBufferBytes=" + replayBufferBytes + "}";
+                + ", replayBufferPackets=" + replayBufferPackets + ", replayBufferBytes=" + replayBufferBytes + ", replayMaxAge=" + replayMaxAge + "}";
     }
 
     /** Builds {@link SessionOptions}. Not thread-safe. */
@@ -265,6 +275,7 @@ public final class SessionOptions {
         private Duration resumeWindow = Duration.ofSeconds(30);
         private int replayBufferPackets = 1024;
         private int replayBufferBytes = 1024 * 1024;
+        private Duration replayMaxAge = Duration.ofSeconds(60);
 
         private Builder() {
         }
@@ -294,6 +305,7 @@ public final class SessionOptions {
             resumeWindow = o.resumeWindow;
             replayBufferPackets = o.replayBufferPackets;
             replayBufferBytes = o.replayBufferBytes;
+            replayMaxAge = o.replayMaxAge;
         }
 
         /**
@@ -535,6 +547,24 @@ public final class SessionOptions {
             checkRange("replayBufferBytes", bytes, 1024, 256 * 1024 * 1024);
             this.replayBufferPackets = packets;
             this.replayBufferBytes = bytes;
+            return this;
+        }
+
+        /**
+         * Bounds how long a packet sent to a connected client may stay unacknowledged: the first packet
+         * numbered after that closes the session with {@link io.janus.api.Reason#REPLAY_OVERFLOW}. The
+         * clock of a packet starts when it is sent (or replayed after a resume); while the session is
+         * detached the resume window applies instead.
+         *
+         * @param age at least 1 s
+         * @return this builder
+         */
+        public Builder replayMaxAge(Duration age) {
+            requireNonNull(age, "age");
+            if (age.compareTo(Duration.ofSeconds(1)) < 0) {
+                throw new IllegalArgumentException("replayMaxAge: " + age + " (expected: at least 1 s)");
+            }
+            this.replayMaxAge = age;
             return this;
         }
 

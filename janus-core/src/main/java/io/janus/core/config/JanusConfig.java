@@ -554,6 +554,11 @@ public final class JanusConfig {
             SessionOptions.RateLimitPolicy policy = s.enumValue("requestRatePolicy", SessionOptions.RateLimitPolicy.class,
                     d.requestRatePolicy());
             set(s, "requestsPerSecond", () -> b.requestRate(rps, burst, policy));
+            set(s, "resumeWindow", () -> b.resumeWindow(s.duration("resumeWindow", d.resumeWindow(), true)));
+            int replayPackets = s.integer("replayBufferPackets", d.replayBufferPackets(), 1, Integer.MAX_VALUE);
+            int replayBytes = s.integer("replayBufferBytes", d.replayBufferBytes(), 1, Integer.MAX_VALUE);
+            set(s, "replayBufferPackets", () -> b.replayBuffer(replayPackets, replayBytes));
+            set(s, "replayMaxAge", () -> b.replayMaxAge(s.duration("replayMaxAge", d.replayMaxAge())));
             try {
                 session = b.build();
             } catch (IllegalArgumentException e) {

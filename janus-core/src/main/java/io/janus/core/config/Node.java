@@ -182,13 +182,21 @@ final class Node {
 
     /** A duration written as an integer and a unit: ms, s, m, h or d ({@code 500ms}, {@code 30s}). */
     Duration duration(String key, Duration defaultValue) {
+        return duration(key, defaultValue, false);
+    }
+
+    /**
+     * A duration, where {@code allowZero} also takes {@code 0s} (a setting that 0 turns off).
+     */
+    Duration duration(String key, Duration defaultValue, boolean allowZero) {
         Value v = value(key);
         if (v == null) {
             return defaultValue;
         }
         Duration d = v.raw instanceof String ? parseDuration(((String) v.raw).trim()) : null;
-        if (d == null || d.isZero()) {
-            bad(v, "a duration like 30s (a positive integer and ms, s, m, h or d)", false);
+        if (d == null || (d.isZero() && !allowZero)) {
+            bad(v, allowZero ? "a duration like 30s (an integer >= 0 and ms, s, m, h or d)"
+                    : "a duration like 30s (a positive integer and ms, s, m, h or d)", false);
             return defaultValue;
         }
         return d;

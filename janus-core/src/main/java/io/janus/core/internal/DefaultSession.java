@@ -632,6 +632,11 @@ public final class DefaultSession implements Session {
 
     /** The outcome of {@link ReplayBuffer#append}: closes the session on overflow. */
     private boolean numbered(long number) {
+        if (number == ReplayBuffer.TOO_OLD) {
+            close(Reason.REPLAY_OVERFLOW, "a packet stayed unacknowledged for more than "
+                    + runtime.options().replayMaxAge().toMillis() + " ms");
+            return false;
+        }
         if (number < 0) {
             ReplayBuffer r = replay;
             close(Reason.REPLAY_OVERFLOW, "more than " + runtime.options().replayBufferPackets() + " packets or "
@@ -662,7 +667,8 @@ public final class DefaultSession implements Session {
             }
             elsewhere = channel;
             if (elsewhere == ctx.channel()) {
-                long number = r.append(record.retainedDuplicate());
+                long number = r.append(record.retainedDuplicate(), System.nanoTime(),
+                        runtime.options().replayMaxAge().toNanos());
                 if (number < 0) {
                     // Past the bound: not sent either; the kick that closes the session follows at once.
                     record.release();
@@ -827,6 +833,10 @@ public final class DefaultSession implements Session {
             generation++;
             this.channel = ch;
             this.transport = transport;
+            // Game code sees where the session is now: the resume's transport and client address.
+            SessionInfo i = info;
+            this.info = new SessionInfo(id, i.gatewayId(), transport, String.valueOf(ch.remoteAddress()),
+                    i.identity());
             handler.numberFor(this);
             detached = false;
             runtime.releaseDetached();

@@ -24,6 +24,8 @@ final class ReplayBuffer {
     private final long maxBytes;
     /** Packets numbered {@code acked + 1 .. sent}, oldest first; each retained, released when dropped. */
     private final ArrayDeque<ByteBuf> entries = new ArrayDeque<>();
+    /** Parallel to {@link #entries}: when each was sent (or replayed), {@link System#nanoTime()}. */
+    private final Times sentAt = new Times();
     private long sent;
     private long acked;
     private long bytes;
@@ -46,6 +48,20 @@ final class ReplayBuffer {
      *     would pass a bound (the packet and the whole buffer are released)
      */
     synchronized long append(ByteBuf packet) {
+        return append(packet, System.nanoTime(), 0);
+    }
+
+    /**
+     * Numbers a packet sent now to a connected client and keeps it, unless the oldest packet kept has
+     * waited for its acknowledgement longer than {@code maxAgeNanos}. Takes ownership of {@code packet}.
+     *
+     * @param packet the encoded packet (record plaintext)
+     * @param nowNanos {@link System#nanoTime()}
+     * @param maxAgeNanos the longest a packet may stay unacknowledged; 0 for no bound (a detached session)
+     * @return as {@link #append(ByteBuf)}; {@link #TOO_OLD} when the oldest packet is older than the bound
+     *     (the packet and the whole buffer are released)
+     */
+    synchronized long append(ByteBuf packet, long nowNanos, long maxAgeNanos) {
         if (released) {
             packet.release();
             return 0;
@@ -56,10 +72,19 @@ final class ReplayBuffer {
             release();
             return -1;
         }
+        if (maxAgeNanos > 0 && sentAt.size() > 0 && nowNanos - sentAt.first() > maxAgeNanos) {
+            packet.release();
+            release();
+            return TOO_OLD;
+        }
         entries.addLast(packet);
+        sentAt.addLast(nowNanos);
         bytes += size;
         return ++sent;
     }
+
+    /** What {@link #append(ByteBuf, long, long)} answers when the oldest packet waited too long. */
+    static final long TOO_OLD = -2;
 
     /**
      * Applies an acknowledgement from the client: frees every packet numbered up to {@code ack}.
@@ -82,6 +107,7 @@ final class ReplayBuffer {
         }
         while (acked < ack) {
             ByteBuf dropped = entries.pollFirst();
+            sentAt.removeFirst();
             bytes -= dropped.readableBytes();
             dropped.release();
             acked++;
@@ -139,6 +165,7 @@ final class ReplayBuffer {
     synchronized List<ByteBuf> replayAfter(long received) {
         ack(received);
         List<ByteBuf> replay = new ArrayList<>(entries.size());
+        sentAt.setAll(System.nanoTime()); // sent again now: their acknowledgement clock starts again
         for (ByteBuf entry : entries) {
             replay.add(entry.retainedDuplicate());
         }
@@ -195,6 +222,10 @@ final class ReplayBuffer {
                     + maxBytes + " bytes)");
         }
         buffer.entries.addAll(packets);
+        long now = System.nanoTime();
+        for (int i = 0; i < packets.size(); i++) {
+            buffer.sentAt.addLast(now);
+        }
         buffer.bytes = total;
         buffer.sent = sent;
         buffer.acked = acked;
@@ -226,6 +257,7 @@ final class ReplayBuffer {
     synchronized void release() {
         released = true;
         ByteBuf entry;
+        sentAt.clear();
         while ((entry = entries.pollFirst()) != null) {
             entry.release();
         }
@@ -235,5 +267,50 @@ final class ReplayBuffer {
     /** Whether {@link #release} ran. */
     synchronized boolean isReleased() {
         return released;
+    }
+
+    /** A growable ring of longs: one per packet kept, without a boxed {@code Long} each. */
+    private static final class Times {
+        private long[] ring = new long[0];
+        private int head;
+        private int size;
+
+        int size() {
+            return size;
+        }
+
+        long first() {
+            return ring[head];
+        }
+
+        void addLast(long value) {
+            if (size == ring.length) {
+                long[] grown = new long[Math.max(8, ring.length * 2)];
+                for (int i = 0; i < size; i++) {
+                    grown[i] = ring[(head + i) % ring.length];
+                }
+                ring = grown;
+                head = 0;
+            }
+            ring[(head + size) % ring.length] = value;
+            size++;
+        }
+
+        void removeFirst() {
+            head = (head + 1) % ring.length;
+            size--;
+        }
+
+        void setAll(long value) {
+            for (int i = 0; i < size; i++) {
+                ring[(head + i) % ring.length] = value;
+            }
+        }
+
+        void clear() {
+            ring = new long[0];
+            head = 0;
+            size = 0;
+        }
     }
 }

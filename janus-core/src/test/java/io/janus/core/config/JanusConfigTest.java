@@ -71,7 +71,8 @@ class JanusConfigTest {
                 + "  maxConnectionsPerIp: 5\n  duplicateLoginPolicy: reject_new\n  compressionThreshold: 0\n"
                 + "  maxInflatedBytes: 65536\n  recordsPerKey: 1000\n  handshakesPerSecondPerIp: 2.5\n"
                 + "  handshakeBurstPerIp: 3\n  handshakesPerSecond: 100\n  requestsPerSecond: 10\n"
-                + "  requestBurst: 12\n  requestRatePolicy: disconnect\n";
+                + "  requestBurst: 12\n  requestRatePolicy: disconnect\n  resumeWindow: 45s\n"
+                + "  replayBufferPackets: 256\n  replayBufferBytes: 65536\n  replayMaxAge: 90s\n";
         SessionOptions o = JanusConfig.load(write(dir, config, SECRET_YAML, null), Map.of()).sessionOptions();
 
         SessionOptions expected = SessionOptions.builder().maxFrameLength(4096).loginTimeout(Duration.ofSeconds(5))
@@ -80,8 +81,18 @@ class JanusConfigTest {
                 .maxOutboundBytes(3000).maxConnections(50).maxConnectionsPerIp(5)
                 .duplicateLoginPolicy(DuplicateLoginPolicy.valueOf("REJECT_NEW")).compressionThreshold(0)
                 .maxInflatedBytes(65536).recordsPerKey(1000).handshakeRatePerIp(2.5, 3).handshakeRate(100)
-                .requestRate(10, 12, SessionOptions.RateLimitPolicy.DISCONNECT).build();
+                .requestRate(10, 12, SessionOptions.RateLimitPolicy.DISCONNECT).resumeWindow(Duration.ofSeconds(45))
+                .replayBuffer(256, 65536).replayMaxAge(Duration.ofSeconds(90)).build();
         assertThat(o).usingRecursiveComparison().isEqualTo(expected);
+    }
+
+    @Test
+    void aZeroResumeWindowTurnsResumeOffAndATooShortReplayAgeIsAProblem() {
+        SessionOptions off = JanusConfig.load(write(dir, CONFIG_YAML + "session:\n  resumeWindow: 0s\n", SECRET_YAML,
+                null), Map.of()).sessionOptions();
+        assertThat(off.resumeWindow()).isZero();
+        assertThatThrownBy(() -> JanusConfig.load(write(dir, CONFIG_YAML + "session:\n  replayMaxAge: 500ms\n",
+                SECRET_YAML, null), Map.of())).hasMessageContaining("replayMaxAge");
     }
 
     @Test

@@ -175,4 +175,27 @@ class ReplayBufferTest {
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("bounds");
         assertThat(two).allSatisfy(b -> assertThat(b.refCnt()).isZero());
     }
+
+    @Test
+    void aPacketUnacknowledgedPastTheMaxAgeReleasesEverythingAtTheNextAppend() {
+        long second = 1_000_000_000L;
+        assertThat(buffer.append(packet(5, 1), 0, 10 * second)).isEqualTo(1);
+        assertThat(buffer.append(packet(5, 2), 9 * second, 10 * second)).isEqualTo(2);
+        buffer.ack(1);
+        assertThat(buffer.append(packet(5, 3), 18 * second, 10 * second))
+                .as("the oldest kept packet is 9 s old").isEqualTo(3);
+        assertThat(buffer.append(packet(5, 4), 20 * second, 0)).as("no bound while detached").isEqualTo(4);
+        assertThat(buffer.append(packet(5, 5), 20 * second, 10 * second)).isEqualTo(ReplayBuffer.TOO_OLD);
+        assertThat(buffer.isReleased()).isTrue();
+    }
+
+    @Test
+    void aReplayStartsTheAcknowledgementClockAgain() {
+        long second = 1_000_000_000L;
+        long start = System.nanoTime() - 100 * second;
+        buffer.append(packet(5, 1), start, 10 * second);
+        buffer.replayAfter(0).forEach(ByteBuf::release);
+        assertThat(buffer.append(packet(5, 2), System.nanoTime(), 10 * second))
+                .as("the replayed packet was sent again just now").isEqualTo(2);
+    }
 }

@@ -358,6 +358,21 @@ class SessionResumeTest {
     }
 
     @Test
+    void aClientThatStopsAcknowledgingIsClosedOnceItsOldestPacketPassesTheMaxAge() throws Exception {
+        start(SessionOptions.builder().replayMaxAge(Duration.ofSeconds(1)).build());
+        Client c = new Client(null);
+        c.login(true);
+        c.sendWithAck(echo(2), 0); // the LoginResponse (1) stays unacknowledged from now on
+        assertThat(c.next().getIndex()).isEqualTo(2);
+
+        Thread.sleep(1_200); // the LoginResponse is now older than the bound: the next answer passes it
+        c.sendWithAck(echo(3), 0);
+        c.expectKick(Reason.REPLAY_OVERFLOW);
+        await().atMost(Duration.ofSeconds(5))
+                .until(() -> gateway.stats().sessionsClosed(Reason.REPLAY_OVERFLOW) == 1);
+    }
+
+    @Test
     void anAckAboveWhatTheGatewaySentIsAProtocolViolation() throws Exception {
         start(resumable(Duration.ofSeconds(30)));
         Client c = new Client(null);
@@ -453,6 +468,8 @@ class SessionResumeTest {
         assertThat(gateway.stats().sessionsResumed()).isEqualTo(1);
         assertThat(gateway.sessions().size()).isEqualTo(1);
         assertThat(gateway.sessions().session(sessionId).transport())
+                .isEqualTo(resumeTransport == null ? "tcp" : "ws");
+        assertThat(gateway.sessions().session(sessionId).info().transport()).as("what game code sees")
                 .isEqualTo(resumeTransport == null ? "tcp" : "ws");
         assertThat(gameSawClosed).isEmpty();
         assertThat(gateway.stats().sessionsClosed(Reason.OK)).isZero();
