@@ -290,8 +290,15 @@ final class RedisHandovers {
                 refuse(from, request, "a handover of this session is under way");
                 return;
             }
-            g.timer = context.workerGroup().next().schedule(() -> decide(sessionId, g, 1), DECISION_TIMEOUT_MS,
-                    TimeUnit.MILLISECONDS);
+            try {
+                g.timer = context.workerGroup().next().schedule(() -> decide(sessionId, g, 1), DECISION_TIMEOUT_MS,
+                        TimeUnit.MILLISECONDS);
+            } catch (java.util.concurrent.RejectedExecutionException e) {
+                given.remove(sessionId, g);
+                context.handovers().aborted(sessionId);
+                refuse(from, request, "this gateway is stopping");
+                return;
+            }
             publish(from, message().setHandoverReply(HandoverReply.newBuilder().setHandoverId(request.getHandoverId())
                     .setSessionId(sessionId).setSealedState(ByteString.copyFrom(sealed))));
         });
@@ -325,12 +332,23 @@ final class RedisHandovers {
             return;
         }
         RouteTable t = table.get();
+        if (t == null) {
+            // The directory closed: the gateway is stopping, and the session with it; keep it until then.
+            if (given.remove(sessionId, g)) {
+                context.handovers().aborted(sessionId);
+            }
+            return;
+        }
         RouteKey key = RouteKey.gateway(Long.toString(g.playerId));
         call(() -> t.owner(key)).whenComplete((owner, error) -> {
             if (error != null && attempt < 3) {
-                g.timer = context.workerGroup().next().schedule(() -> decide(sessionId, g, attempt + 1),
-                        DECISION_TIMEOUT_MS, TimeUnit.MILLISECONDS);
-                return;
+                try {
+                    g.timer = context.workerGroup().next().schedule(() -> decide(sessionId, g, attempt + 1),
+                            DECISION_TIMEOUT_MS, TimeUnit.MILLISECONDS);
+                    return;
+                } catch (java.util.concurrent.RejectedExecutionException e) {
+                    // The event loops are stopping: decide now, from what is known (nothing).
+                }
             }
             if (!given.remove(sessionId, g)) {
                 return;
