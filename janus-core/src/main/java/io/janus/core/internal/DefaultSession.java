@@ -560,7 +560,7 @@ public final class DefaultSession implements Session {
 
     private boolean writeResumable(Packet packet) {
         if (closeReason.get() != null) {
-            return false;
+            return movedAway(packet);
         }
         Channel ch = channel;
         if (ch.eventLoop().inEventLoop()) {
@@ -581,7 +581,7 @@ public final class DefaultSession implements Session {
         ReplayBuffer r = replay;
         synchronized (r) {
             if (closeReason.get() != null) {
-                return false;
+                return movedAway(packet);
             }
             if (detached) {
                 runtime.stats().traffic().recordOut(packet.getModule(), packet.getSerializedSize());
@@ -616,7 +616,7 @@ public final class DefaultSession implements Session {
         ReplayBuffer r = replay;
         synchronized (r) {
             if (closeReason.get() != null) {
-                return false;
+                return movedAway(packet);
             }
             if (detached) {
                 runtime.stats().traffic().recordOut(packet.getModule(), encoded.readableBytes());
@@ -982,6 +982,15 @@ public final class DefaultSession implements Session {
         }
         letGo();
         return true;
+    }
+
+    /**
+     * A write that found the session closed: when it was handed over meanwhile (the write began before
+     * the handover committed), the packet follows it to the other gateway rather than being lost.
+     */
+    private boolean movedAway(Packet packet) {
+        String to = movedTo;
+        return to != null && forward(to, packet);
     }
 
     /** A packet for a session handed over: to the gateway that holds it now. */
