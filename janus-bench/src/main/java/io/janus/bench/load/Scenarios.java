@@ -65,6 +65,10 @@ public final class Scenarios implements Callable<Integer> {
     @Option(names = "--broadcast-rounds", defaultValue = "10", description = "pushes to every session in scenario 4 (default: ${DEFAULT-VALUE})")
     int broadcastRounds;
 
+    @Option(names = "--broadcast-warmup", defaultValue = "5", description = "unmeasured runs of scenario 4, each "
+            + "way, before the measured one (default: ${DEFAULT-VALUE})")
+    int broadcastWarmup;
+
     @Option(names = "--server-threads", defaultValue = "2", description = "event loop threads of the ceiling and the gateways (default: ${DEFAULT-VALUE})")
     int serverThreads;
 
@@ -73,6 +77,10 @@ public final class Scenarios implements Callable<Integer> {
 
     @Option(names = "--server-heap", defaultValue = "2g", description = "-Xmx of the server JVMs (default: ${DEFAULT-VALUE})")
     String serverHeap;
+
+    @Option(names = "--gateway-jvm", description = "one more option of the gateway JVMs (not the ceiling's), "
+            + "repeatable: a garbage collector, -XX:StartFlightRecording=... (default: none)")
+    List<String> gatewayJvm = new ArrayList<>();
 
     @Option(names = "--only", split = ",", description = "scenarios to run, e.g. 1,2,6 (default: all)")
     List<Integer> only;
@@ -113,12 +121,14 @@ public final class Scenarios implements Callable<Integer> {
     /** Runs the chosen scenarios and prints the table; 0 when every run completed. */
     @Override
     public Integer call() throws Exception {
-        List<String> jvm = List.of("-Xmx" + serverHeap, "-Xms" + serverHeap);
+        List<String> ceilingJvm = List.of("-Xmx" + serverHeap, "-Xms" + serverHeap);
+        List<String> jvm = new ArrayList<>(ceilingJvm);
+        jvm.addAll(gatewayJvm);
         String threads = Integer.toString(serverThreads);
         Map<String, Object> ceiling = null;
         Map<String, Object> echo = null;
         if (wanted(1) || wanted(2) || wanted(6)) {
-            try (ChildProcess c = ChildProcess.start("ceiling", jvm, CeilingServer.class, "0", threads)) {
+            try (ChildProcess c = ChildProcess.start("ceiling", ceilingJvm, CeilingServer.class, "0", threads)) {
                 ceiling = load(c, null, null);
                 if (wanted(1) || wanted(6)) {
                     try (ChildProcess g = ChildProcess.start("gateway", jvm, BenchGateway.class, "echo", threads)) {
@@ -267,15 +277,17 @@ public final class Scenarios implements Callable<Integer> {
         }
     }
 
-    /** One round of each way of pushing, waited for (up to 30 s) and not measured. */
+    /**
+     * {@code --broadcast-warmup} unmeasured runs of each way of pushing, each as large as the measured
+     * one, so that the JIT has compiled both paths before they are measured: with one warm-up round,
+     * the measured run was mostly interpreted and C1 code (run 6).
+     */
     private void warmUpPushes(ChildProcess g, Fleet fleet, int opened) throws Exception {
-        for (String command : List.of("push 64 1", "push 64 1 each")) {
-            long before = fleet.pushes();
-            g.command(command, "PUSHED", 60);
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-            while (fleet.pushes() - before < opened && System.nanoTime() < deadline) {
-                TimeUnit.MILLISECONDS.sleep(5);
-            }
+        for (int i = 0; i < broadcastWarmup; i++) {
+            double b = broadcast(g, fleet, opened, false);
+            double e = broadcast(g, fleet, opened, true);
+            out.printf("== scenario 4 warm-up %d: broadcast %,.0f deliveries/s (%s); a push per session %,.0f/s (%s)%n",
+                    i + 1, b, results.get("s4_note"), e, results.get("s4_each_note"));
         }
     }
 
