@@ -198,7 +198,29 @@ public final class Scenarios implements Callable<Integer> {
             args.addAll(List.of("--rate", Double.toString(rate)));
         }
         out.println("== load " + String.join(" ", args));
-        return LoadGenerator.run(out, args.toArray(new String[0]));
+        Map<String, Map<String, Object>> alloc = new java.util.HashMap<>();
+        java.util.function.Consumer<String> phases = phase -> {
+            if (gateway != null) {
+                try {
+                    alloc.put(phase, gateway.command("alloc", "ALLOC", 10));
+                } catch (Exception e) {
+                    out.println("== no allocation reading from the gateway: " + e);
+                }
+            }
+        };
+        Map<String, Object> summary = LoadGenerator.run(out, phases, args.toArray(new String[0]));
+        if (alloc.containsKey("measure") && alloc.containsKey("end")) {
+            // Heap allocated per request by the gateway JVM while measuring: what drives its young
+            // collections, and so the pauses in the latency tail.
+            double requests = (Double) alloc.get("end").get("requests") - (Double) alloc.get("measure").get("requests");
+            double bytes = (Double) alloc.get("end").get("allocatedBytes")
+                    - (Double) alloc.get("measure").get("allocatedBytes");
+            summary = new LinkedHashMap<>(summary);
+            summary.put("gateway_alloc_per_request_bytes", bytes / Math.max(1, requests));
+            out.printf("== gateway allocated %.0f bytes per request while measuring (%,.0f requests)%n",
+                    bytes / Math.max(1, requests), requests);
+        }
+        return summary;
     }
 
     private void idleAndBroadcast(List<String> jvm, String threads) throws Exception {
@@ -225,10 +247,12 @@ public final class Scenarios implements Callable<Integer> {
                     BenchSecrets.issuer(BenchSecrets.TOKEN_KEY_ID, (String) g.ready().get("tokenKey")),
                     clientThreads, new SourceAddresses(64), 1, errors)) {
                 ProcStats cpu0 = ProcStats.read(g.pid());
+                Map<String, Double> threads0 = ProcStats.threadCpuSeconds(g.pid());
                 long start = System.nanoTime();
                 int opened = fleet.open(idleSessions, rampUp, start + (long) ((idleSessions / rampUp + 120) * 1e9));
                 double seconds = (System.nanoTime() - start) / 1e9;
                 ProcStats cpu1 = ProcStats.read(g.pid());
+                Map<String, Double> threads1 = ProcStats.threadCpuSeconds(g.pid());
                 out.printf("== %d of %d idle sessions in %.1f s (%.0f/s), errors %s%n", opened, idleSessions,
                         seconds, opened / seconds, errors.snapshot());
                 // Idle means idle: a session without a record for 5 to 10 s holds less (QuietSessions).
@@ -253,11 +277,19 @@ public final class Scenarios implements Callable<Integer> {
                 double cpuPerHandshake = (cpu1.cpuSeconds() - cpu0.cpuSeconds()) * 1e6 / Math.max(1, opened);
                 results.put("s5_cpu_per_handshake_us", cpuPerHandshake);
                 results.put("s5_handshakes_per_s", opened / seconds);
+                // Where the CPU went: the event loops' own work, the JIT compiling it (a cost of the
+                // first minutes of a gateway's life, not of a handshake) and the garbage collector.
+                StringBuilder byKind = new StringBuilder();
+                for (Map.Entry<String, Double> kind : threads1.entrySet()) {
+                    double us = (kind.getValue() - threads0.getOrDefault(kind.getKey(), 0.0)) * 1e6 / Math.max(1, opened);
+                    results.put("s5_" + kind.getKey() + "_cpu_per_handshake_us", us);
+                    byKind.append(String.format("; %s %.0f us", kind.getKey(), us));
+                }
                 if (wanted(5)) {
                     row("5", String.format("%,d handshakes + logins at up to %,.0f/s", opened, rampUp),
                             "gateway CPU per handshake (us)", cpuPerHandshake, "<= 200", cpuPerHandshake <= 200,
-                            String.format("%.2f CPU s in %.1f s; includes accept, TCP, login and token check",
-                                    cpu1.cpuSeconds() - cpu0.cpuSeconds(), seconds));
+                            String.format("%.2f CPU s in %.1f s; includes accept, TCP, login and token check%s",
+                                    cpu1.cpuSeconds() - cpu0.cpuSeconds(), seconds, byKind));
                 }
                 if (wanted(4)) {
                     // Pusher.broadcast is the scenario; one Session.push per session, as the gateway did
