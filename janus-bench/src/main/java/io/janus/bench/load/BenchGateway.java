@@ -218,6 +218,29 @@ public final class BenchGateway implements AutoCloseable {
     }
 
     /**
+     * Heap bytes allocated so far by this JVM's live threads (HotSpot's per-thread counters, no
+     * collection forced) and the requests the gateway has taken: two readings give the allocation per
+     * request.
+     *
+     * @param gateway the gateway, or {@code null} for a game service
+     * @return {@code allocatedBytes} and {@code requests}
+     */
+    public static Map<String, Object> allocation(BenchGateway gateway) {
+        long bytes = 0;
+        java.lang.management.ThreadMXBean threads = ManagementFactory.getThreadMXBean();
+        if (threads instanceof com.sun.management.ThreadMXBean) {
+            com.sun.management.ThreadMXBean hotspot = (com.sun.management.ThreadMXBean) threads;
+            for (long allocated : hotspot.getThreadAllocatedBytes(threads.getAllThreadIds())) {
+                bytes += Math.max(0, allocated);
+            }
+        }
+        Map<String, Object> result = new LinkedHashMap<>();
+        result.put("allocatedBytes", bytes);
+        result.put("requests", gateway == null ? 0 : gateway.gateway.stats().requests());
+        return result;
+    }
+
+    /**
      * Memory and CPU of this JVM after two garbage collections.
      *
      * @param sessions the session count to report
@@ -299,6 +322,9 @@ public final class BenchGateway implements AutoCloseable {
             switch (words[0]) {
                 case "stats":
                     out.println("STATS " + FlatJson.write(memory(gateway == null ? 0 : gateway.gateway.sessions().size())));
+                    break;
+                case "alloc":
+                    out.println("ALLOC " + FlatJson.write(allocation(gateway)));
                     break;
                 case "push":
                     out.println("PUSHED " + (gateway == null ? "{}"

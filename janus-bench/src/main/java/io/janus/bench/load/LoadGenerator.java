@@ -74,6 +74,9 @@ public final class LoadGenerator implements Callable<Integer> {
     @Option(names = "--rate", description = "open loop: requests per second in total; absent: closed loop")
     Double rate;
 
+    /** Told when the measurement starts and ends; see {@link #run(PrintStream, java.util.function.Consumer, String...)}. */
+    private java.util.function.Consumer<String> phases = phase -> { };
+
     @Option(names = "--duration", defaultValue = "10", description = "measured seconds (default: ${DEFAULT-VALUE})")
     double duration;
 
@@ -128,9 +131,26 @@ public final class LoadGenerator implements Callable<Integer> {
      * @throws Exception when the run cannot start
      */
     public static Map<String, Object> run(PrintStream out, String... args) throws Exception {
+        return run(out, phase -> { }, args);
+    }
+
+    /**
+     * As {@link #run(PrintStream, String...)}, telling {@code phases} when the measurement starts
+     * ({@code "measure"}) and ends ({@code "end"}), on the generator's timing thread, so that the
+     * caller can read the target's own counters over the measured seconds alone.
+     *
+     * @param out where progress, the table and the summary go
+     * @param phases called at the start and the end of the measurement; should return quickly
+     * @param args the command line
+     * @return the summary
+     * @throws Exception when the run cannot start
+     */
+    public static Map<String, Object> run(PrintStream out, java.util.function.Consumer<String> phases, String... args)
+            throws Exception {
         LoadGenerator generator = new LoadGenerator();
         new CommandLine(generator).parseArgs(args);
         generator.out = out;
+        generator.phases = java.util.Objects.requireNonNull(phases, "phases");
         if (generator.call() != 0) {
             throw new IllegalStateException("load generator failed: " + String.join(" ", args));
         }
@@ -289,12 +309,14 @@ public final class LoadGenerator implements Callable<Integer> {
                 }
                 if (!measuring && tick >= measureFrom) {
                     measuring = true;
+                    phases.accept("measure");
                     before = gatewayPid == null ? null : ProcStats.tryRead(gatewayPid);
                     errorsBefore = errors.total();
                 }
             }
             running.set(false);
             ProcStats after = gatewayPid == null ? null : ProcStats.tryRead(gatewayPid);
+            phases.accept("end");
             if (openLoop != null) {
                 openLoop.join(5_000);
             }

@@ -62,6 +62,49 @@ public final class ProcStats {
         }
     }
 
+    /**
+     * User plus system CPU time of a process's live threads, by kind, in seconds: {@code loops} (threads
+     * named {@code janus-*}: the gateway's event loops and its own executors), {@code jit} (the JIT
+     * compiler threads), {@code gc} (the garbage collector's threads and the VM thread). A thread that
+     * ended is in none of them but still in the process's {@link #cpuSeconds()}: the JDK stops idle
+     * compiler threads, so what the process spent beyond these three is "other".
+     *
+     * @param pid the process id
+     * @return seconds by kind; empty when /proc has no threads for it
+     */
+    public static java.util.Map<String, Double> threadCpuSeconds(long pid) {
+        java.util.Map<String, Double> kinds = new java.util.LinkedHashMap<>();
+        kinds.put("loops", 0.0);
+        kinds.put("jit", 0.0);
+        kinds.put("gc", 0.0);
+        try (java.util.stream.Stream<Path> tasks = Files.list(Path.of("/proc", Long.toString(pid), "task"))) {
+            for (Path task : (Iterable<Path>) tasks::iterator) {
+                String stat;
+                try {
+                    stat = Files.readString(task.resolve("stat"), StandardCharsets.US_ASCII);
+                } catch (IOException e) {
+                    continue; // the thread ended meanwhile
+                }
+                String name = stat.substring(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+                String[] after = stat.substring(stat.lastIndexOf(')') + 2).trim().split(" +");
+                double seconds = (Long.parseLong(after[14 - 3]) + Long.parseLong(after[15 - 3]))
+                        / (double) TICKS_PER_SECOND;
+                String kind = name.startsWith("janus-") ? "loops"
+                        : name.startsWith("C1 Compiler") || name.startsWith("C2 Compiler") ? "jit"
+                        : name.startsWith("GC Thread") || name.startsWith("G1 ") || name.startsWith("VM Thread")
+                                || name.startsWith("ZWorker") || name.startsWith("ZDriver") || name.startsWith("ZDirector")
+                                || name.startsWith("Parallel") ? "gc"
+                        : null;
+                if (kind != null) {
+                    kinds.merge(kind, seconds, Double::sum);
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            return java.util.Map.of();
+        }
+        return kinds;
+    }
+
     /** User plus system CPU time, in seconds. */
     public double cpuSeconds() {
         return cpuTicks / (double) TICKS_PER_SECOND;

@@ -65,6 +65,10 @@ public final class Scenarios implements Callable<Integer> {
     @Option(names = "--broadcast-rounds", defaultValue = "10", description = "pushes to every session in scenario 4 (default: ${DEFAULT-VALUE})")
     int broadcastRounds;
 
+    @Option(names = "--broadcast-warmup", defaultValue = "5", description = "unmeasured runs of scenario 4, each "
+            + "way, before the measured one (default: ${DEFAULT-VALUE})")
+    int broadcastWarmup;
+
     @Option(names = "--server-threads", defaultValue = "2", description = "event loop threads of the ceiling and the gateways (default: ${DEFAULT-VALUE})")
     int serverThreads;
 
@@ -73,6 +77,10 @@ public final class Scenarios implements Callable<Integer> {
 
     @Option(names = "--server-heap", defaultValue = "2g", description = "-Xmx of the server JVMs (default: ${DEFAULT-VALUE})")
     String serverHeap;
+
+    @Option(names = "--gateway-jvm", description = "one more option of the gateway JVMs (not the ceiling's), "
+            + "repeatable: a garbage collector, -XX:StartFlightRecording=... (default: none)")
+    List<String> gatewayJvm = new ArrayList<>();
 
     @Option(names = "--only", split = ",", description = "scenarios to run, e.g. 1,2,6 (default: all)")
     List<Integer> only;
@@ -113,12 +121,14 @@ public final class Scenarios implements Callable<Integer> {
     /** Runs the chosen scenarios and prints the table; 0 when every run completed. */
     @Override
     public Integer call() throws Exception {
-        List<String> jvm = List.of("-Xmx" + serverHeap, "-Xms" + serverHeap);
+        List<String> ceilingJvm = List.of("-Xmx" + serverHeap, "-Xms" + serverHeap);
+        List<String> jvm = new ArrayList<>(ceilingJvm);
+        jvm.addAll(gatewayJvm);
         String threads = Integer.toString(serverThreads);
         Map<String, Object> ceiling = null;
         Map<String, Object> echo = null;
         if (wanted(1) || wanted(2) || wanted(6)) {
-            try (ChildProcess c = ChildProcess.start("ceiling", jvm, CeilingServer.class, "0", threads)) {
+            try (ChildProcess c = ChildProcess.start("ceiling", ceilingJvm, CeilingServer.class, "0", threads)) {
                 ceiling = load(c, null, null);
                 if (wanted(1) || wanted(6)) {
                     try (ChildProcess g = ChildProcess.start("gateway", jvm, BenchGateway.class, "echo", threads)) {
@@ -188,7 +198,29 @@ public final class Scenarios implements Callable<Integer> {
             args.addAll(List.of("--rate", Double.toString(rate)));
         }
         out.println("== load " + String.join(" ", args));
-        return LoadGenerator.run(out, args.toArray(new String[0]));
+        Map<String, Map<String, Object>> alloc = new java.util.HashMap<>();
+        java.util.function.Consumer<String> phases = phase -> {
+            if (gateway != null) {
+                try {
+                    alloc.put(phase, gateway.command("alloc", "ALLOC", 10));
+                } catch (Exception e) {
+                    out.println("== no allocation reading from the gateway: " + e);
+                }
+            }
+        };
+        Map<String, Object> summary = LoadGenerator.run(out, phases, args.toArray(new String[0]));
+        if (alloc.containsKey("measure") && alloc.containsKey("end")) {
+            // Heap allocated per request by the gateway JVM while measuring: what drives its young
+            // collections, and so the pauses in the latency tail.
+            double requests = (Double) alloc.get("end").get("requests") - (Double) alloc.get("measure").get("requests");
+            double bytes = (Double) alloc.get("end").get("allocatedBytes")
+                    - (Double) alloc.get("measure").get("allocatedBytes");
+            summary = new LinkedHashMap<>(summary);
+            summary.put("gateway_alloc_per_request_bytes", bytes / Math.max(1, requests));
+            out.printf("== gateway allocated %.0f bytes per request while measuring (%,.0f requests)%n",
+                    bytes / Math.max(1, requests), requests);
+        }
+        return summary;
     }
 
     private void idleAndBroadcast(List<String> jvm, String threads) throws Exception {
@@ -215,10 +247,12 @@ public final class Scenarios implements Callable<Integer> {
                     BenchSecrets.issuer(BenchSecrets.TOKEN_KEY_ID, (String) g.ready().get("tokenKey")),
                     clientThreads, new SourceAddresses(64), 1, errors)) {
                 ProcStats cpu0 = ProcStats.read(g.pid());
+                Map<String, Double> threads0 = ProcStats.threadCpuSeconds(g.pid());
                 long start = System.nanoTime();
                 int opened = fleet.open(idleSessions, rampUp, start + (long) ((idleSessions / rampUp + 120) * 1e9));
                 double seconds = (System.nanoTime() - start) / 1e9;
                 ProcStats cpu1 = ProcStats.read(g.pid());
+                Map<String, Double> threads1 = ProcStats.threadCpuSeconds(g.pid());
                 out.printf("== %d of %d idle sessions in %.1f s (%.0f/s), errors %s%n", opened, idleSessions,
                         seconds, opened / seconds, errors.snapshot());
                 // Idle means idle: a session without a record for 5 to 10 s holds less (QuietSessions).
@@ -243,11 +277,19 @@ public final class Scenarios implements Callable<Integer> {
                 double cpuPerHandshake = (cpu1.cpuSeconds() - cpu0.cpuSeconds()) * 1e6 / Math.max(1, opened);
                 results.put("s5_cpu_per_handshake_us", cpuPerHandshake);
                 results.put("s5_handshakes_per_s", opened / seconds);
+                // Where the CPU went: the event loops' own work, the JIT compiling it (a cost of the
+                // first minutes of a gateway's life, not of a handshake) and the garbage collector.
+                StringBuilder byKind = new StringBuilder();
+                for (Map.Entry<String, Double> kind : threads1.entrySet()) {
+                    double us = (kind.getValue() - threads0.getOrDefault(kind.getKey(), 0.0)) * 1e6 / Math.max(1, opened);
+                    results.put("s5_" + kind.getKey() + "_cpu_per_handshake_us", us);
+                    byKind.append(String.format("; %s %.0f us", kind.getKey(), us));
+                }
                 if (wanted(5)) {
                     row("5", String.format("%,d handshakes + logins at up to %,.0f/s", opened, rampUp),
                             "gateway CPU per handshake (us)", cpuPerHandshake, "<= 200", cpuPerHandshake <= 200,
-                            String.format("%.2f CPU s in %.1f s; includes accept, TCP, login and token check",
-                                    cpu1.cpuSeconds() - cpu0.cpuSeconds(), seconds));
+                            String.format("%.2f CPU s in %.1f s; includes accept, TCP, login and token check%s",
+                                    cpu1.cpuSeconds() - cpu0.cpuSeconds(), seconds, byKind));
                 }
                 if (wanted(4)) {
                     // Pusher.broadcast is the scenario; one Session.push per session, as the gateway did
@@ -267,15 +309,17 @@ public final class Scenarios implements Callable<Integer> {
         }
     }
 
-    /** One round of each way of pushing, waited for (up to 30 s) and not measured. */
+    /**
+     * {@code --broadcast-warmup} unmeasured runs of each way of pushing, each as large as the measured
+     * one, so that the JIT has compiled both paths before they are measured: with one warm-up round,
+     * the measured run was mostly interpreted and C1 code (run 6).
+     */
     private void warmUpPushes(ChildProcess g, Fleet fleet, int opened) throws Exception {
-        for (String command : List.of("push 64 1", "push 64 1 each")) {
-            long before = fleet.pushes();
-            g.command(command, "PUSHED", 60);
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-            while (fleet.pushes() - before < opened && System.nanoTime() < deadline) {
-                TimeUnit.MILLISECONDS.sleep(5);
-            }
+        for (int i = 0; i < broadcastWarmup; i++) {
+            double b = broadcast(g, fleet, opened, false);
+            double e = broadcast(g, fleet, opened, true);
+            out.printf("== scenario 4 warm-up %d: broadcast %,.0f deliveries/s (%s); a push per session %,.0f/s (%s)%n",
+                    i + 1, b, results.get("s4_note"), e, results.get("s4_each_note"));
         }
     }
 

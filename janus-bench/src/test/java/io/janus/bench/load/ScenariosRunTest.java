@@ -22,7 +22,7 @@ class ScenariosRunTest {
         try (PrintStream out = new PrintStream(bytes, true, StandardCharsets.UTF_8)) {
             results = Scenarios.run(out, "--only", "1,3,4,5", "--duration", "1", "--warmup", "0.3",
                     "--connections", "5", "--idle-sessions", "20", "--warmup-sessions", "5",
-                    "--broadcast-rounds", "2", "--server-heap", "256m", "--idle-wait", "0");
+                    "--broadcast-rounds", "2", "--broadcast-warmup", "1", "--server-heap", "256m", "--idle-wait", "0");
         }
         assertThat(bytes.toString(StandardCharsets.UTF_8)).contains("| 1 |", "| 3 |", "| 4 |", "| 5 |", "SCENARIOS {");
         assertThat((Double) results.get("s1_value")).isPositive();

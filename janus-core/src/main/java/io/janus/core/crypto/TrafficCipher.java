@@ -193,8 +193,15 @@ public final class TrafficCipher {
             // the last nonce it used).
             counter++;
             engine.updateAAD(TYPES, type == TYPE_PACKET ? 0 : 1, 1);
+            // In place: the plaintext is copied into the record and encrypted there. Given two pooled
+            // buffers, which are slices of one chunk, the JDK's AES-GCM cannot rule out that the output
+            // overwrites input not yet read when the output lies after the input, and then encrypts
+            // into a temporary heap buffer of its own and copies; input and output at the same address
+            // are safe (GaloisCounterMode.overlapDetection), and copying a record's plaintext is cheaper.
+            record.writeBytes(plaintext, plaintext.readerIndex(), length);
+            ByteBuffer in = record.nioBuffer(1, length);
             ByteBuffer out = record.nioBuffer(1, length + TAG_LENGTH);
-            int written = engine.doFinal(plaintext.nioBuffer(), out);
+            int written = engine.doFinal(in, out);
             record.writerIndex(1 + written);
             return record;
         } catch (GeneralSecurityException e) {
@@ -231,13 +238,17 @@ public final class TrafficCipher {
                     "the peer sent " + counter + " records without a key update");
         }
         int plainLength = length - OVERHEAD;
-        ByteBuf plaintext = alloc.ioBuffer(plainLength);
+        // Decrypted in place in a copy of the ciphertext and tag, as seal encrypts: the record itself
+        // is left as it came.
+        ByteBuf plaintext = alloc.ioBuffer(length - 1);
         try {
+            plaintext.writeBytes(record, record.readerIndex() + 1, length - 1);
             Cipher engine = engine();
             engine.init(Cipher.DECRYPT_MODE, key, nonce());
             engine.updateAAD(TYPES, type == TYPE_PACKET ? 0 : 1, 1);
+            ByteBuffer in = plaintext.nioBuffer(0, length - 1);
             ByteBuffer out = plaintext.nioBuffer(0, plainLength);
-            int written = engine.doFinal(record.nioBuffer(record.readerIndex() + 1, length - 1), out);
+            int written = engine.doFinal(in, out);
             plaintext.writerIndex(written);
         } catch (AEADBadTagException e) {
             plaintext.release();

@@ -1,7 +1,6 @@
 package io.janus.core.transport;
 
 import io.netty.channel.ChannelPipeline;
-import io.netty.handler.codec.LengthFieldPrepender;
 import io.netty.handler.flush.FlushConsolidationHandler;
 
 /**
@@ -11,9 +10,6 @@ import io.netty.handler.flush.FlushConsolidationHandler;
  */
 public final class StreamFraming {
 
-    /** Stateless and sharable: prepends the 4-byte length, sending header and body as two buffers. */
-    private static final LengthFieldPrepender PREPENDER = new LengthFieldPrepender(FrameDecoder.HEADER_LENGTH);
-
     /** Flushes at most this many writes apart when a read is in progress; see FlushConsolidationHandler. */
     private static final int FLUSHES_PER_SYSCALL = 256;
 
@@ -21,7 +17,7 @@ public final class StreamFraming {
     }
 
     /**
-     * Adds flush consolidation, the frame decoder and the length prepender at the end of the pipeline.
+     * Adds flush consolidation, the frame decoder and the frame encoder at the end of the pipeline.
      *
      * @param pipeline the pipeline of a byte-stream channel
      * @param maxFrameLength the largest frame body accepted from the peer
@@ -31,6 +27,6 @@ public final class StreamFraming {
         // read is in progress (pushes from game threads).
         pipeline.addLast("janus-flush", new FlushConsolidationHandler(FLUSHES_PER_SYSCALL, true));
         pipeline.addLast("janus-frame-decoder", new FrameDecoder(maxFrameLength));
-        pipeline.addLast("janus-frame-encoder", PREPENDER);
+        pipeline.addLast("janus-frame-encoder", FrameEncoder.INSTANCE);
     }
 }
