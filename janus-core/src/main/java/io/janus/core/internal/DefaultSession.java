@@ -437,9 +437,7 @@ public final class DefaultSession implements Session {
         ReplayBuffer r = replay;
         if (r != null) {
             synchronized (r) {
-                if (expiry != null) {
-                    expiry.cancel(false);
-                }
+                cancelExpiryLocked();
                 if (detached) {
                     detached = false;
                     runtime.releaseDetached();
@@ -826,11 +824,7 @@ public final class DefaultSession implements Session {
                         + Long.toUnsignedString(received) + " (expected: " + r.acked() + " to " + r.sent() + ")");
             }
             List<ByteBuf> toReplay = r.replayAfter(received);
-            if (expiry != null) {
-                expiry.cancel(false);
-                expiry = null;
-            }
-            generation++;
+            cancelExpiryLocked();
             this.channel = ch;
             this.transport = transport;
             // Game code sees where the session is now: the resume's transport and client address.
@@ -1073,6 +1067,10 @@ public final class DefaultSession implements Session {
         closeFuture.complete(Reason.RESUME_SESSION_GONE);
     }
 
+    /**
+     * Stops the resume window's timer; an expiry already running finds the generation moved on. Under
+     * the replay monitor.
+     */
     private void cancelExpiryLocked() {
         if (expiry != null) {
             expiry.cancel(false);

@@ -146,17 +146,9 @@ final class SessionHandler extends ChannelInboundHandlerAdapter {
         } catch (RuntimeException e) {
             verdict = CompletableFuture.failedFuture(e);
         }
-        verdict.whenComplete((identity, failure) -> {
-            if (ctx.executor().inEventLoop()) {
-                loginDone(ctx, packet, identity, failure);
-            } else {
-                try {
-                    ctx.executor().execute(() -> loginDone(ctx, packet, identity, failure));
-                } catch (java.util.concurrent.RejectedExecutionException e) {
-                    // The gateway is shutting down; the session goes with it.
-                }
-            }
-        });
+        // Refused only when the gateway is shutting down; the session goes with it.
+        verdict.whenComplete((identity, failure) -> onLoop(ctx, () -> loginDone(ctx, packet, identity, failure),
+                () -> { }));
     }
 
     private void loginDone(ChannelHandlerContext ctx, Packet login, Identity identity, Throwable failure) {
@@ -178,20 +170,12 @@ final class SessionHandler extends ChannelInboundHandlerAdapter {
         } catch (RuntimeException e) {
             claim = CompletableFuture.failedFuture(e);
         }
-        claim.whenComplete((ignored, refusal) -> {
-            if (ctx.executor().inEventLoop()) {
-                admitted(ctx, login, info, refusal);
-            } else {
-                try {
-                    ctx.executor().execute(() -> admitted(ctx, login, info, refusal));
-                } catch (java.util.concurrent.RejectedExecutionException e) {
-                    // The gateway is shutting down and the session with it: give the entry back.
-                    if (refusal == null) {
-                        runtime.directory().unregister(info);
-                    }
-                }
+        claim.whenComplete((ignored, refusal) -> onLoop(ctx, () -> admitted(ctx, login, info, refusal), () -> {
+            // The gateway is shutting down and the session with it: give the entry back.
+            if (refusal == null) {
+                runtime.directory().unregister(info);
             }
-        });
+        }));
     }
 
     /**
@@ -274,6 +258,22 @@ final class SessionHandler extends ChannelInboundHandlerAdapter {
         }
     }
 
+    /**
+     * Runs {@code task} on the connection's event loop: at once when called there, else as a task;
+     * {@code rejected} runs instead when the event loop refuses it (the gateway is shutting down).
+     */
+    private static void onLoop(ChannelHandlerContext ctx, Runnable task, Runnable rejected) {
+        if (ctx.executor().inEventLoop()) {
+            task.run();
+            return;
+        }
+        try {
+            ctx.executor().execute(task);
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            rejected.run();
+        }
+    }
+
     private static ReplayHandler replayHandler(ChannelHandlerContext ctx) {
         return (ReplayHandler) ctx.pipeline().get(ReplayHandler.NAME);
     }
@@ -330,15 +330,7 @@ final class SessionHandler extends ChannelInboundHandlerAdapter {
         target.releaseConnection().whenComplete((released, failure) -> {
             Runnable attach = () -> resumeAttach(ctx, packet, request, target, handshake,
                     failure == null && Boolean.TRUE.equals(released));
-            if (ctx.executor().inEventLoop()) {
-                attach.run();
-            } else {
-                try {
-                    ctx.executor().execute(attach);
-                } catch (java.util.concurrent.RejectedExecutionException e) {
-                    target.endResume();
-                }
-            }
+            onLoop(ctx, attach, target::endResume);
         });
     }
 
@@ -374,15 +366,8 @@ final class SessionHandler extends ChannelInboundHandlerAdapter {
                 }
                 resumeAttach(ctx, packet, request, target, handshake, true);
             };
-            if (ctx.executor().inEventLoop()) {
-                next.run();
-            } else {
-                try {
-                    ctx.executor().execute(next);
-                } catch (java.util.concurrent.RejectedExecutionException e) {
-                    // The gateway is shutting down; a taken-over session stays detached until it closes.
-                }
-            }
+            // Refused when the gateway is shutting down; a taken-over session stays detached until it closes.
+            onLoop(ctx, next, () -> { });
         });
     }
 
