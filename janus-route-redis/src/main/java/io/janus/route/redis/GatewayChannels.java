@@ -65,6 +65,19 @@ final class GatewayChannels {
         }
     }
 
+    /**
+     * Whether a PUBLISH to a gateway's channel reached it. On standalone Redis the reply counts the
+     * subscribers; on a cluster it counts only those connected to the node that took the PUBLISH (the
+     * cluster bus forwards to the others uncounted), so there a published message counts as reached.
+     *
+     * @param receivers the PUBLISH reply
+     * @param client the connection it went through, or {@code null}
+     * @return whether the message counts as reached
+     */
+    static boolean reached(long receivers, RedisRouteClient client) {
+        return receivers > 0 || (client != null && client.isCluster());
+    }
+
     /** Encodes a message for a channel. */
     static String encode(io.janus.api.GatewayMessage message) {
         return Base64.getEncoder().encodeToString(message.toByteArray());

@@ -170,7 +170,7 @@ final class RedisHandovers {
                         reply.completeExceptionally(new JanusException(Reason.DIRECTORY_UNAVAILABLE,
                                 "could not ask gateway " + holder + " (" + unwrap(error).getClass().getSimpleName()
                                         + ")"));
-                    } else if (receivers == 0 && !isCluster()) {
+                    } else if (!GatewayChannels.reached(receivers, redis.get())) {
                         reply.completeExceptionally(gone("gateway " + holder + " is not listening"));
                     }
                 });
@@ -425,11 +425,6 @@ final class RedisHandovers {
         }
         String payload = GatewayChannels.encode(message.build());
         return call(() -> client.async().publish(GatewayChannels.channel(toGateway), payload));
-    }
-
-    private boolean isCluster() {
-        RedisRouteClient client = redis.get();
-        return client != null && client.isCluster();
     }
 
 

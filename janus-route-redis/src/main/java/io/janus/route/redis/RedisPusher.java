@@ -316,17 +316,8 @@ public final class RedisPusher implements Pusher {
         });
     }
 
-    /**
-     * Whether a PUBLISH to a gateway's channel reached it. On standalone Redis the reply counts the
-     * subscribers; on a cluster it counts only those connected to the node that took the PUBLISH (the
-     * cluster bus forwards to the others uncounted), so there a published message counts as reached.
-     */
     private boolean reached(long receivers) {
-        if (receivers > 0) {
-            return true;
-        }
-        RedisRouteClient client = redis.get();
-        return client != null && client.isCluster();
+        return GatewayChannels.reached(receivers, redis.get());
     }
 
     private CompletionStage<Long> publish(String channel, GatewayMessage message) {
