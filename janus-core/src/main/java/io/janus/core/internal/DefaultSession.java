@@ -914,27 +914,28 @@ public final class DefaultSession implements Session {
 
     /**
      * The frozen session was taken over by {@code toGateway}, which holds its directory entry now: this
-     * gateway lets go of it without ending it for the game. What was numbered here after the snapshot,
-     * and whatever is written to it from now on (answers to requests still in flight, late pushes), is
-     * forwarded to that gateway; once its last request is answered (or after the request timeout) the
-     * session leaves this gateway. Any thread; ignored unless frozen.
+     * gateway lets go of it without ending it for the game. Whatever is written to it from now on (answers
+     * to requests still in flight, late pushes) is forwarded to that gateway; once its last request is
+     * answered (or after the request timeout) the session leaves this gateway. Any thread; ignored unless
+     * frozen.
      *
      * @param toGateway the gateway that took the session
+     * @return what was numbered here after the snapshot, for the directory to send ahead of the rest
      */
-    void handoverCommitted(String toGateway) {
+    List<byte[]> handoverCommitted(String toGateway) {
         ReplayBuffer r = replay;
         if (r == null) {
-            return;
+            return List.of();
         }
         List<byte[]> late;
         synchronized (r) {
             if (!frozen) {
-                return;
+                return List.of();
             }
             frozen = false;
             if (!closeReason.compareAndSet(null, Reason.SESSION_MOVED)) {
                 r.endResume();
-                return; // closed here meanwhile (and finished): nothing left to hand over
+                return List.of(); // closed here meanwhile (and finished): nothing left to hand over
             }
             movedTo = toGateway;
             late = r.copyAfter(exportedSent);
@@ -948,19 +949,17 @@ public final class DefaultSession implements Session {
         runtime.stats().recordSessionClosed(Reason.SESSION_MOVED);
         runtime.registry().moved(this);
         runtime.logMoved(this, toGateway, late.size());
-        if (!late.isEmpty()) {
-            runtime.directory().forward(toGateway, id, late);
-        }
         if (inflight == 0) {
             letGo();
-            return;
+        } else {
+            long wait = runtime.options().requestTimeout().toMillis() + KICK_GRACE_MILLIS;
+            try {
+                channel.eventLoop().schedule(this::letGo, wait, TimeUnit.MILLISECONDS);
+            } catch (RejectedExecutionException e) {
+                letGo();
+            }
         }
-        long wait = runtime.options().requestTimeout().toMillis() + KICK_GRACE_MILLIS;
-        try {
-            channel.eventLoop().schedule(this::letGo, wait, TimeUnit.MILLISECONDS);
-        } catch (RejectedExecutionException e) {
-            letGo();
-        }
+        return late;
     }
 
     /**

@@ -60,11 +60,9 @@ final class Handovers implements SessionHandovers {
     }
 
     @Override
-    public void committed(long sessionId, String toGateway) {
+    public List<byte[]> committed(long sessionId, String toGateway) {
         DefaultSession session = runtime.registry().get(sessionId);
-        if (session != null) {
-            session.handoverCommitted(toGateway);
-        }
+        return session == null ? List.of() : session.handoverCommitted(toGateway);
     }
 
     @Override

@@ -31,7 +31,8 @@ public interface SessionHandovers {
         }
 
         @Override
-        public void committed(long sessionId, String toGateway) {
+        public List<byte[]> committed(long sessionId, String toGateway) {
+            return List.of();
         }
 
         @Override
@@ -58,13 +59,15 @@ public interface SessionHandovers {
 
     /**
      * The taker holds the session now: this gateway lets go of its frozen copy, without ending the session
-     * for the game, and forwards to the taker what still arrives for it (answers to requests that were in
-     * flight, late pushes). Ignored for a session that is not frozen.
+     * for the game, and from now on forwards to the taker what still arrives for it (answers to requests
+     * that were in flight, late pushes). Ignored for a session that is not frozen.
      *
      * @param sessionId the session
      * @param toGateway the gateway that took it
+     * @return the packets numbered here after the snapshot, oldest first, for the directory to send to the
+     *     taker ahead of anything else; empty when none (or the session was not frozen)
      */
-    void committed(long sessionId, String toGateway);
+    List<byte[]> committed(long sessionId, String toGateway);
 
     /**
      * The handover did not happen: the frozen session becomes resumable here again. Ignored for a session

@@ -67,6 +67,8 @@ final class RedisHandovers {
     static final long DECISION_TIMEOUT_MS = 6_000;
     /** Handovers awaited at once, as taker and as holder (each). */
     static final int MAX_HANDOVERS = 1_024;
+    /** How long a taker that committed waits for the holder's last packets before it serves the session. */
+    static final long FINAL_PACKETS_TIMEOUT_MS = 2_000;
     /** Bytes of packets per forwarding message. */
     static final int FORWARD_CHUNK_BYTES = 1 << 20;
 
@@ -95,6 +97,8 @@ final class RedisHandovers {
     private final ConcurrentHashMap<Long, SessionInfo> local;
     private final ConcurrentHashMap<Long, CompletableFuture<HandoverReply>> asked = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<Long, Given> given = new ConcurrentHashMap<>();
+    /** Committed takeovers waiting for the holder's last packets, by handover id; at most one per takeover. */
+    private final ConcurrentHashMap<Long, CompletableFuture<Void>> finals = new ConcurrentHashMap<>();
     private final AtomicLong taken = new AtomicLong();
     private final AtomicLong handedOver = new AtomicLong();
 
@@ -233,15 +237,28 @@ final class RedisHandovers {
         @Override
         public CompletionStage<Boolean> commit(SessionInfo session) {
             String mine = GatewayChannels.entry(gatewayId, sessionId);
-            return call(() -> t.reclaim(key, held, mine, ttl)).thenApply(moved -> {
-                if (moved) {
-                    local.put(playerId, session);
-                    taken.incrementAndGet();
+            // A failed compare-and-set call leaves the decision to the holder's reading of the entry.
+            return call(() -> t.reclaim(key, held, mine, ttl)).thenCompose(moved -> {
+                if (!moved) {
+                    outcome(holder, handoverId, sessionId, false);
+                    return CompletableFuture.completedFuture(false);
                 }
-                outcome(holder, handoverId, sessionId, moved);
-                return moved;
+                local.put(playerId, session);
+                taken.incrementAndGet();
+                // The packets the holder numbered after its snapshot come before anything this gateway
+                // sends the session: wait for them (they arrive in the session's replay buffer), bounded.
+                CompletableFuture<Void> last = new CompletableFuture<>();
+                finals.put(handoverId, last);
+                outcome(holder, handoverId, sessionId, true);
+                return last.completeOnTimeout(null, FINAL_PACKETS_TIMEOUT_MS, TimeUnit.MILLISECONDS)
+                        .handle((ignored, error) -> {
+                            if (finals.remove(handoverId) != null) {
+                                LOG.info("Gateway {} sent no last packets for session {} within {} ms; serving it",
+                                        holder, sessionId, FINAL_PACKETS_TIMEOUT_MS);
+                            }
+                            return true;
+                        });
             });
-            // A failed compare-and-swap call leaves the decision to the holder's reading of the entry.
         }
 
         @Override
@@ -368,30 +385,39 @@ final class RedisHandovers {
     private void letGo(long sessionId, Given g) {
         local.computeIfPresent(g.playerId, (player, info) -> info.sessionId() == sessionId ? null : info);
         handedOver.incrementAndGet();
-        context.handovers().committed(sessionId, g.toGateway);
+        List<byte[]> late = context.handovers().committed(sessionId, g.toGateway);
+        send(g.toGateway, sessionId, late, g.handoverId);
     }
 
     // ---- forwarding ----------------------------------------------------------------------------------
 
     void forward(String toGateway, long sessionId, List<byte[]> packets) {
+        send(toGateway, sessionId, packets, 0);
+    }
+
+    /**
+     * Sends packets in messages of at most {@value #FORWARD_CHUNK_BYTES} bytes; with a handover id, the last
+     * message carries it (one empty message when there are no packets), which the taker waits for.
+     */
+    private void send(String toGateway, long sessionId, List<byte[]> packets, long handoverId) {
         List<byte[]> chunk = new ArrayList<>();
         int bytes = 0;
         for (byte[] packet : packets) {
             if (!chunk.isEmpty() && bytes + packet.length > FORWARD_CHUNK_BYTES) {
-                sendPackets(toGateway, sessionId, chunk);
+                sendPackets(toGateway, sessionId, chunk, 0);
                 chunk = new ArrayList<>();
                 bytes = 0;
             }
             chunk.add(packet);
             bytes += packet.length;
         }
-        if (!chunk.isEmpty()) {
-            sendPackets(toGateway, sessionId, chunk);
+        if (!chunk.isEmpty() || handoverId != 0) {
+            sendPackets(toGateway, sessionId, chunk, handoverId);
         }
     }
 
-    private void sendPackets(String toGateway, long sessionId, List<byte[]> packets) {
-        SessionPackets.Builder body = SessionPackets.newBuilder().setSessionId(sessionId);
+    private void sendPackets(String toGateway, long sessionId, List<byte[]> packets, long handoverId) {
+        SessionPackets.Builder body = SessionPackets.newBuilder().setSessionId(sessionId).setHandoverId(handoverId);
         for (byte[] packet : packets) {
             body.addPackets(ByteString.copyFrom(packet));
         }
@@ -409,7 +435,13 @@ final class RedisHandovers {
         for (ByteString packet : packets.getPacketsList()) {
             list.add(packet.toByteArray());
         }
-        context.handovers().deliver(packets.getSessionId(), list);
+        if (!list.isEmpty()) {
+            context.handovers().deliver(packets.getSessionId(), list);
+        }
+        CompletableFuture<Void> last = packets.getHandoverId() == 0 ? null : finals.remove(packets.getHandoverId());
+        if (last != null) {
+            last.complete(null);
+        }
     }
 
     // ---- plumbing ------------------------------------------------------------------------------------

@@ -125,6 +125,8 @@ final class RedisHandoversTest {
         assertThat(takeover.sealedState()).containsExactly(7, 7, 7);
         assertThat(holder.handovers.calls).containsExactly("export " + info.sessionId() + " to gw-taker");
         assertThat(get(takeover.commit(onTaker(info)))).isTrue();
+        assertThat(taker.handovers.calls).as("the holder's last packets arrived before the commit completed")
+                .containsExactly("deliver " + info.sessionId() + " x1");
         assertThat(entry(info.playerId())).isEqualTo("gw-taker/" + info.sessionId());
         await().atMost(Duration.ofSeconds(5)).until(() -> holder.handovers.calls.contains(
                 "committed " + info.sessionId() + " to gw-taker"));

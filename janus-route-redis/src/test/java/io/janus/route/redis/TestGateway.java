@@ -186,8 +186,9 @@ final class TestGateway implements SessionDirectoryContext, AutoCloseable {
         }
 
         @Override
-        public void committed(long sessionId, String toGateway) {
+        public List<byte[]> committed(long sessionId, String toGateway) {
             calls.add("committed " + sessionId + " to " + toGateway);
+            return List.of(new byte[] {9});
         }
 
         @Override
