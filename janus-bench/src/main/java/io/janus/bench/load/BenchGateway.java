@@ -281,6 +281,7 @@ public final class BenchGateway implements AutoCloseable {
      * @throws Exception when it cannot start
      */
     public static void main(String[] args) throws Exception {
+        LeakDetection.productionDefault();
         String mode = args.length > 0 ? args[0] : "echo";
         int threads = args.length > 1 ? Integer.parseInt(args[1]) : 2;
         PrintStream out = System.out;

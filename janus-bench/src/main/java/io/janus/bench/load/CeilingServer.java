@@ -104,6 +104,7 @@ public final class CeilingServer implements AutoCloseable {
      * @throws Exception when the server cannot start
      */
     public static void main(String[] args) throws Exception {
+        LeakDetection.productionDefault();
         int port = args.length > 0 ? Integer.parseInt(args[0]) : 0;
         int threads = args.length > 1 ? Integer.parseInt(args[1]) : 1;
         try (CeilingServer server = start(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), threads)) {

@@ -119,6 +119,7 @@ public final class LoadGenerator implements Callable<Integer> {
      * @param args see {@code --help}
      */
     public static void main(String[] args) {
+        LeakDetection.productionDefault();
         System.exit(new CommandLine(new LoadGenerator()).execute(args));
     }
 

@@ -95,6 +95,7 @@ public final class Scenarios implements Callable<Integer> {
      * @param args see {@code --help}
      */
     public static void main(String[] args) {
+        LeakDetection.productionDefault();
         System.exit(new CommandLine(new Scenarios()).execute(args));
     }
 
