@@ -20,6 +20,7 @@ import io.janus.core.RequestException;
 import io.janus.core.crypto.ResumeTicket;
 import io.janus.core.protocol.HandshakeResult;
 import io.janus.core.protocol.SystemPackets;
+import io.janus.core.transport.RequestDeadlines;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
@@ -136,13 +137,47 @@ public final class ClientSession implements AutoCloseable {
     private int resumeIndex;
     private ScheduledFuture<?> attemptTimeout;
 
-    private static final class Pending {
+    private final class Pending implements Runnable {
         final CompletableFuture<Packet> future;
-        ScheduledFuture<?> timeout;
+        int key;
+        /** The deadline on the loop's {@link RequestDeadlines}; or {@link #scheduled} when it had none. */
+        RequestDeadlines.Deadline deadline;
+        ScheduledFuture<?> scheduled;
         long number;
 
         Pending(CompletableFuture<Packet> future) {
             this.future = future;
+        }
+
+        /** The deadline passed: the request fails with REQUEST_TIMEOUT unless answered. */
+        @Override
+        public void run() {
+            if (pending.remove(key, this)) {
+                future.completeExceptionally(RequestException.of(Reason.REQUEST_TIMEOUT,
+                        "no answer within " + requestTimeoutMillis + " ms"));
+            }
+        }
+
+        void startClock() {
+            RequestDeadlines deadlines = requestTimeoutMillis > 0
+                    ? RequestDeadlines.of(loop, requestTimeoutMillis, TimeUnit.MILLISECONDS)
+                    : null;
+            if (deadlines != null) {
+                deadline = deadlines.add(this);
+            } else {
+                scheduled = loop.schedule(this, requestTimeoutMillis, TimeUnit.MILLISECONDS);
+            }
+        }
+
+        void stopClock() {
+            RequestDeadlines.Deadline d = deadline;
+            if (d != null) {
+                d.cancel();
+            }
+            ScheduledFuture<?> f = scheduled;
+            if (f != null) {
+                f.cancel(false);
+            }
         }
     }
 
@@ -396,12 +431,8 @@ public final class ClientSession implements AutoCloseable {
             index = nextIndex.incrementAndGet() & Integer.MAX_VALUE;
         } while (index == 0 || pending.putIfAbsent(index, p) != null);
         int key = index;
-        p.timeout = loop.schedule(() -> {
-            if (pending.remove(key, p)) {
-                p.future.completeExceptionally(RequestException.of(Reason.REQUEST_TIMEOUT,
-                        "no answer within " + requestTimeoutMillis + " ms"));
-            }
-        }, requestTimeoutMillis, TimeUnit.MILLISECONDS);
+        p.key = key;
+        p.startClock();
         Packet indexed = packet.toBuilder().setIndex(index).build();
         if (keep) {
             p.number = record(indexed);
@@ -416,7 +447,7 @@ public final class ClientSession implements AutoCloseable {
         }
         ch.writeAndFlush(indexed).addListener(f -> {
             if (!f.isSuccess() && pending.remove(key, p)) {
-                p.timeout.cancel(false);
+                p.stopClock();
                 p.future.completeExceptionally(new SessionClosedException(
                         new CloseReason(Reason.OK, "write failed: " + f.cause(), false)));
             }
@@ -655,7 +686,7 @@ public final class ClientSession implements AutoCloseable {
             if (p == null) {
                 return; // answered after its timeout
             }
-            p.timeout.cancel(false);
+            p.stopClock();
             if (p.number > 0 && resumable) {
                 ledger.confirm(p.number); // the gateway reads in order: it processed 1..number
             }
@@ -889,7 +920,7 @@ public final class ClientSession implements AutoCloseable {
         for (Integer key : pending.keySet()) {
             Pending p = pending.remove(key);
             if (p != null) {
-                p.timeout.cancel(false);
+                p.stopClock();
                 p.future.completeExceptionally(failure);
             }
         }

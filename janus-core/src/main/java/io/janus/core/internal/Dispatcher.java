@@ -11,6 +11,7 @@ import io.janus.core.spi.ServiceInstance;
 import io.janus.core.spi.Tunnel;
 import io.janus.core.telemetry.GatewayTelemetry;
 import io.janus.core.telemetry.SessionMdc;
+import io.janus.core.transport.RequestDeadlines;
 import io.netty.util.concurrent.EventExecutor;
 import io.netty.util.concurrent.ScheduledFuture;
 import io.opentelemetry.context.Context;
@@ -37,6 +38,7 @@ final class Dispatcher {
     private final Router router;
     private final Tunnel tunnel;
     private final long timeoutMillis;
+    private final long timeoutNanos;
     private final GatewayStats stats;
     private final GatewayTelemetry telemetry;
 
@@ -44,6 +46,7 @@ final class Dispatcher {
         this.router = router;
         this.tunnel = tunnel;
         this.timeoutMillis = options.requestTimeout().toMillis();
+        this.timeoutNanos = options.requestTimeout().toNanos();
         this.stats = stats;
         this.telemetry = telemetry;
     }
@@ -51,7 +54,14 @@ final class Dispatcher {
     CompletableFuture<Packet> dispatch(DefaultSession session, Packet packet, EventExecutor loop) {
         SessionInfo info = session.info();
         Call call = new Call(session, info, packet, loop, telemetry.startRequest(info, packet));
-        call.deadline = loop.schedule(call, timeoutMillis, TimeUnit.MILLISECONDS);
+        RequestDeadlines deadlines = loop.inEventLoop()
+                ? RequestDeadlines.of(loop, timeoutNanos, TimeUnit.NANOSECONDS)
+                : null;
+        if (deadlines != null) {
+            call.deadline = deadlines.add(call);
+        } else {
+            call.scheduledDeadline = loop.schedule(call, timeoutNanos, TimeUnit.NANOSECONDS);
+        }
 
         CompletionStage<ServiceInstance> routed;
         try (Scope scope = call.trace.makeCurrent(); SessionMdc.Scope mdc = SessionMdc.enter(info)) {
@@ -80,7 +90,9 @@ final class Dispatcher {
         final EventExecutor loop;
         final Context trace;
         final long start = System.nanoTime();
-        ScheduledFuture<?> deadline;
+        /** The deadline, on the loop's {@link RequestDeadlines}; or {@link #scheduledDeadline}. */
+        RequestDeadlines.Deadline deadline;
+        ScheduledFuture<?> scheduledDeadline;
         /** The tunnel's stage, once asked; {@code null} while routing. Event loop only. */
         CompletionStage<Packet> answered;
 
@@ -181,9 +193,13 @@ final class Dispatcher {
             long nanos = System.nanoTime() - start;
             stats.tunnelLatency().record(nanos);
             telemetry.endRequest(trace, packet.getModule(), nanos, failure);
-            ScheduledFuture<?> d = deadline;
+            RequestDeadlines.Deadline d = deadline;
             if (d != null) {
-                d.cancel(false);
+                d.cancel();
+            }
+            ScheduledFuture<?> sd = scheduledDeadline;
+            if (sd != null) {
+                sd.cancel(false);
             }
             CompletionStage<Packet> stage = answered;
             if (failure != null && stage != null) {
