@@ -3,6 +3,7 @@ package io.janus.core.game;
 import static java.util.Objects.requireNonNull;
 
 import io.janus.core.session.SessionInfo;
+import io.netty.util.collection.LongObjectHashMap;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -62,11 +63,16 @@ public final class GameHandlers {
         }
     }
 
-    private final Map<Long, Entry> entries;
+    /**
+     * The entries by {@link #key}: a primitive-keyed map, so that a lookup on every request boxes no
+     * {@code Long}; filled in the constructor and never changed after, so reads from any thread are safe.
+     */
+    private final LongObjectHashMap<Entry> entries;
     private final List<Consumer<SessionInfo>> sessionClosedListeners;
 
     private GameHandlers(Map<Long, Entry> entries, List<Consumer<SessionInfo>> sessionClosedListeners) {
-        this.entries = Map.copyOf(entries);
+        this.entries = new LongObjectHashMap<>(Math.max(8, entries.size() * 2));
+        entries.forEach(this.entries::put);
         this.sessionClosedListeners = List.copyOf(sessionClosedListeners);
     }
 

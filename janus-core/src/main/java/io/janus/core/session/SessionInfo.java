@@ -15,6 +15,10 @@ public final class SessionInfo {
     private final String transport;
     private final String remoteAddress;
     private final Identity identity;
+    /** {@link #sessionIdText()}, made on first use; a benign race may make it twice (strings are immutable). */
+    private String sessionIdText;
+    /** {@link #playerIdText()}, likewise. */
+    private String playerIdText;
 
     /**
      * Creates a session description.
@@ -56,6 +60,29 @@ public final class SessionInfo {
     /** The authenticated player. */
     public Identity identity() {
         return identity;
+    }
+
+    /**
+     * The session id in decimal, made once per session: log contexts (the MDC) carry it on every
+     * request, and formatting a long each time showed in the request path's profile.
+     */
+    public String sessionIdText() {
+        String text = sessionIdText;
+        if (text == null) {
+            text = Long.toString(sessionId);
+            sessionIdText = text;
+        }
+        return text;
+    }
+
+    /** The player id in decimal, made once per session, as {@link #sessionIdText()}. */
+    public String playerIdText() {
+        String text = playerIdText;
+        if (text == null) {
+            text = Long.toString(identity.playerId());
+            playerIdText = text;
+        }
+        return text;
     }
 
     /** Shortcut for {@code identity().playerId()}. */

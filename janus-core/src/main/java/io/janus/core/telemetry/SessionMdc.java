@@ -31,6 +31,8 @@ public final class SessionMdc {
         void close();
     }
 
+    private static final Scope NOTHING = () -> { };
+
     private SessionMdc() {
     }
 
@@ -41,7 +43,7 @@ public final class SessionMdc {
      * @return the scope to close
      */
     public static Scope enter(SessionInfo session) {
-        return session == null ? () -> { } : enter(session.sessionId(), Long.toString(session.playerId()));
+        return session == null ? NOTHING : enter(session.sessionIdText(), session.playerIdText());
     }
 
     /**
@@ -62,9 +64,13 @@ public final class SessionMdc {
      * @return the scope to close
      */
     public static Scope enter(long sessionId, String playerId) {
+        return enter(Long.toString(sessionId), playerId);
+    }
+
+    private static Scope enter(String sessionId, String playerId) {
         String previousSession = MDC.get(SESSION_ID);
         String previousPlayer = MDC.get(PLAYER_ID);
-        MDC.put(SESSION_ID, Long.toString(sessionId));
+        MDC.put(SESSION_ID, sessionId);
         if (playerId != null) {
             MDC.put(PLAYER_ID, playerId);
         } else {

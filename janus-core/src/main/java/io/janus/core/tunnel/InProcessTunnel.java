@@ -40,7 +40,8 @@ public final class InProcessTunnel implements Tunnel {
     private static final RateLimitedLog handlerFailures =
             new RateLimitedLog(LoggerFactory.getLogger(InProcessTunnel.class), 10);
 
-    private final Map<String, GameHandlers> services;
+    /** The services by their {@link #address}, so that a request finds its service without a substring. */
+    private final Map<String, GameHandlers> byAddress;
     private final Pusher pusher;
     private final Executor blockingExecutor;
     private final int maxQueuedPerSession;
@@ -62,7 +63,9 @@ public final class InProcessTunnel implements Tunnel {
      */
     public InProcessTunnel(Map<String, GameHandlers> services, Pusher pusher, Executor blockingExecutor,
             int maxQueuedPerSession) {
-        this.services = Map.copyOf(services);
+        Map<String, GameHandlers> addresses = new java.util.HashMap<>();
+        services.forEach((name, handlers) -> addresses.put(address(name), handlers));
+        this.byAddress = Map.copyOf(addresses);
         this.pusher = requireNonNull(pusher, "pusher");
         this.blockingExecutor = requireNonNull(blockingExecutor, "blockingExecutor");
         this.maxQueuedPerSession = maxQueuedPerSession;
@@ -80,9 +83,7 @@ public final class InProcessTunnel implements Tunnel {
 
     @Override
     public CompletionStage<Packet> request(SessionInfo session, ServiceInstance instance, Packet packet) {
-        GameHandlers handlers = instance.address().startsWith(SCHEME)
-                ? services.get(instance.address().substring(SCHEME.length()))
-                : null;
+        GameHandlers handlers = byAddress.get(instance.address());
         if (handlers == null) {
             return CompletableFuture.failedFuture(RequestException.of(Reason.SERVICE_UNAVAILABLE,
                     "no embedded service at " + instance.address()));
@@ -93,8 +94,15 @@ public final class InProcessTunnel implements Tunnel {
                     "service '" + instance.service() + "' has no handler for module " + packet.getModule()
                             + " seq " + packet.getSeq()));
         }
-        SessionState state = sessions.computeIfAbsent(session.sessionId(), id -> new SessionState());
-        state.used.add(handlers);
+        // Read first: on every request after a session's first this finds the state without locking a
+        // bin of the map, and the set without writing to it.
+        SessionState state = sessions.get(session.sessionId());
+        if (state == null) {
+            state = sessions.computeIfAbsent(session.sessionId(), id -> new SessionState());
+        }
+        if (!state.used.contains(handlers)) {
+            state.used.add(handlers);
+        }
         GameRequest request = new GameRequest(session, packet.getModule(), packet.getSeq(), packet.getIndex(),
                 packet.getObj(), packet.getBody(), pusher);
         switch (entry.mode()) {
