@@ -22,7 +22,7 @@ import org.slf4j.LoggerFactory;
  * on a busy loop) for each request, and the answer almost always comes first: it showed as 1.4% of the
  * gateway's CPU and 3.3% of the load generator's in the echo benchmark (docs/benchmarks.md). Here a
  * request costs one small node, linked at the tail and unlinked when answered; the one timer is
- * re-armed only when it fires.
+ * armed when a request starts and none runs, and re-armed when it fires, for the earliest deadline left.
  *
  * <p>A loop thread keeps one instance per timeout it is asked for ({@link #of}), at most
  * {@value #MAX_PER_THREAD}; beyond that {@link #of} answers {@code null} and the caller schedules as
@@ -172,11 +172,9 @@ public final class RequestDeadlines {
         d.next = null;
         d.owner = null;
         size--;
-        if (size == 0 && timer != null) {
-            // Nothing left to time: stop the timer, so an idle loop wakes for nothing.
-            timer.cancel(false);
-            timer = null;
-        }
+        // The timer stays when nothing is left: requests answered at once (an in-process game) would
+        // otherwise cancel and schedule it for every request. When it fires with nothing due, it is
+        // not re-armed: an idle loop wakes at most once after its last request.
     }
 
     /** One request's deadline. */

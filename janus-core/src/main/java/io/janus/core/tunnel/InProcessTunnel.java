@@ -94,15 +94,11 @@ public final class InProcessTunnel implements Tunnel {
                     "service '" + instance.service() + "' has no handler for module " + packet.getModule()
                             + " seq " + packet.getSeq()));
         }
-        // Read first: on every request after a session's first this finds the state without locking a
-        // bin of the map, and the set without writing to it.
-        SessionState state = sessions.get(session.sessionId());
-        if (state == null) {
-            state = sessions.computeIfAbsent(session.sessionId(), id -> new SessionState());
-        }
-        if (!state.used.contains(handlers)) {
-            state.used.add(handlers);
-        }
+        // The per-session state serves blocking handlers (their queue) and session-closed listeners
+        // (which services to tell); a request needing neither, as most non-blocking games' do, skips
+        // the two map lookups (3% of the gateway's CPU in the echo benchmark, mostly cache misses).
+        SessionState state = entry.mode() == GameHandlers.Mode.BLOCKING
+                || !handlers.sessionClosedListeners().isEmpty() ? stateOf(session, handlers) : null;
         GameRequest request = new GameRequest(session, packet.getModule(), packet.getSeq(), packet.getIndex(),
                 packet.getObj(), packet.getBody(), pusher);
         switch (entry.mode()) {
@@ -117,6 +113,19 @@ public final class InProcessTunnel implements Tunnel {
             default:
                 return invokeBlocking(state.serial, entry, request, packet);
         }
+    }
+
+    private SessionState stateOf(SessionInfo session, GameHandlers handlers) {
+        // Read first: on every request after a session's first this finds the state without locking a
+        // bin of the map, and the set without writing to it.
+        SessionState state = sessions.get(session.sessionId());
+        if (state == null) {
+            state = sessions.computeIfAbsent(session.sessionId(), id -> new SessionState());
+        }
+        if (!state.used.contains(handlers)) {
+            state.used.add(handlers);
+        }
+        return state;
     }
 
     /** Runs a synchronous handler; its failure comes out as the JanusException the client gets. */

@@ -102,8 +102,12 @@ class DispatcherTest {
         assertThat(result).isCompletedWithValue(ANSWER);
         assertThat(calls).hasValue(1);
         assertThat(stats.tunnelLatency().count()).isOne();
-        // The deadline was cancelled and removed: nothing is left scheduled on the loop.
+        // The deadline was cancelled: when the loop's deadline timer fires it finds nothing due, and
+        // nothing is left scheduled after it.
+        channel.advanceTimeBy(5, TimeUnit.SECONDS);
         assertThat(channel.runScheduledPendingTasks()).isEqualTo(-1);
+        assertThat(result).isCompletedWithValue(ANSWER);
+        assertThat(stats.tunnelLatency().count()).isOne();
     }
 
     @Test
@@ -138,7 +142,9 @@ class DispatcherTest {
 
         assertThatThrownBy(result::join).satisfies(t -> assertThat(reasonOf(t)).isEqualTo(Reason.SERVICE_UNAVAILABLE));
         assertThat(calls).hasValue(0);
+        channel.advanceTimeBy(5, TimeUnit.SECONDS);
         assertThat(channel.runScheduledPendingTasks()).isEqualTo(-1);
+        assertThat(stats.tunnelLatency().count()).isOne();
     }
 
     @Test
