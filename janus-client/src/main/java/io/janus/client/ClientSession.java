@@ -26,10 +26,12 @@ import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.EventLoop;
+import io.netty.util.collection.IntObjectHashMap;
 import io.netty.util.concurrent.AbstractScheduledEventExecutor;
 import io.netty.util.concurrent.ScheduledFuture;
 import io.netty.util.concurrent.Ticker;
 import java.io.IOException;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -105,7 +107,13 @@ public final class ClientSession implements AutoCloseable {
     private final Ticker ticker;
     private final long requestTimeoutMillis;
     private final ResumeSettings resume;
-    private final Map<Integer, Pending> pending = new ConcurrentHashMap<>();
+    /**
+     * Requests in flight by index. Confined to the event loop, as every path that reads or changes it
+     * runs there (calls are handed to the loop; answers, deadlines and the close run on it): a
+     * primitive-keyed map, since a ConcurrentHashMap of boxed indexes showed in the load generator's
+     * profile (3% of its CPU). Bounded by the gateway's maxPendingRequests, which doCall checks.
+     */
+    private final IntObjectHashMap<Pending> pending = new IntObjectHashMap<>();
     private final AtomicInteger nextIndex = new AtomicInteger();
     private final List<PushListener> pushListeners = new CopyOnWriteArrayList<>();
     private final List<SessionListener> sessionListeners = new CopyOnWriteArrayList<>();
@@ -152,7 +160,7 @@ public final class ClientSession implements AutoCloseable {
         /** The deadline passed: the request fails with REQUEST_TIMEOUT unless answered. */
         @Override
         public void run() {
-            if (pending.remove(key, this)) {
+            if (removePending(key, this)) {
                 future.completeExceptionally(RequestException.of(Reason.REQUEST_TIMEOUT,
                         "no answer within " + requestTimeoutMillis + " ms"));
             }
@@ -429,7 +437,8 @@ public final class ClientSession implements AutoCloseable {
         int index;
         do {
             index = nextIndex.incrementAndGet() & Integer.MAX_VALUE;
-        } while (index == 0 || pending.putIfAbsent(index, p) != null);
+        } while (index == 0 || pending.containsKey(index));
+        pending.put(index, p);
         int key = index;
         p.key = key;
         p.startClock();
@@ -446,7 +455,7 @@ public final class ClientSession implements AutoCloseable {
             return;
         }
         ch.writeAndFlush(indexed).addListener(f -> {
-            if (!f.isSuccess() && pending.remove(key, p)) {
+            if (!f.isSuccess() && removePending(key, p)) {
                 p.stopClock();
                 p.future.completeExceptionally(new SessionClosedException(
                         new CloseReason(Reason.OK, "write failed: " + f.cause(), false)));
@@ -903,6 +912,15 @@ public final class ClientSession implements AutoCloseable {
         }
     }
 
+    /** Removes a request in flight if it is still this one; loop only. */
+    private boolean removePending(int key, Pending p) {
+        if (pending.get(key) != p) {
+            return false;
+        }
+        pending.remove(key);
+        return true;
+    }
+
     /** Ends the session for good: fails what is pending, completes the close future, tells the listeners. */
     private void finish(CloseReason reason) {
         if (state == State.CLOSED) {
@@ -917,12 +935,11 @@ public final class ClientSession implements AutoCloseable {
         ticketSecret = null;
         handshakeSecret = null;
         SessionClosedException failure = new SessionClosedException(reason);
-        for (Integer key : pending.keySet()) {
-            Pending p = pending.remove(key);
-            if (p != null) {
-                p.stopClock();
-                p.future.completeExceptionally(failure);
-            }
+        List<Pending> unanswered = new ArrayList<>(pending.values());
+        pending.clear();
+        for (Pending p : unanswered) {
+            p.stopClock();
+            p.future.completeExceptionally(failure);
         }
         loggedIn.completeExceptionally(failure);
         // Listeners first: whoever waits on the close future then sees every event already delivered.
