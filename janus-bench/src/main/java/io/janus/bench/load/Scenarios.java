@@ -40,7 +40,8 @@ public final class Scenarios implements Callable<Integer> {
     @Option(names = "--duration", defaultValue = "10", description = "measured seconds per load run (default: ${DEFAULT-VALUE})")
     double duration;
 
-    @Option(names = "--warmup", defaultValue = "5", description = "warm-up seconds per load run (default: ${DEFAULT-VALUE})")
+    @Option(names = "--warmup", defaultValue = "15", description = "warm-up seconds per load run; the JIT compiles a new "
+            + "gateway JVM's hot paths for about its first 30 s (default: ${DEFAULT-VALUE})")
     double warmup;
 
     @Option(names = "--connections", defaultValue = "1000", description = "sessions of scenarios 1, 2 and 6 (default: ${DEFAULT-VALUE})")
