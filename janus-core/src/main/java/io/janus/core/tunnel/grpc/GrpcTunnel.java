@@ -281,6 +281,10 @@ public final class GrpcTunnel implements Tunnel {
                 .channelType(EventLoops.socketChannel(group))
                 // Callbacks only complete futures and queue writes: they may run on the event loops.
                 .directExecutor()
+                // A session's stream lives as long as the session; a failed one fails its requests
+                // with SERVICE_UNAVAILABLE and the next request opens another. gRPC's retry layer
+                // would only add a buffer and a listener hop to every message of every stream.
+                .disableRetry()
                 .keepAliveTime(30, TimeUnit.SECONDS)
                 .keepAliveTimeout(10, TimeUnit.SECONDS)
                 .idleTimeout(5, TimeUnit.MINUTES)
