@@ -223,7 +223,7 @@ public final class BenchGateway implements AutoCloseable {
      * request.
      *
      * @param gateway the gateway, or {@code null} for a game service
-     * @return {@code allocatedBytes} and {@code requests}
+     * @return {@code allocatedBytes}, {@code requests}, and the {@link GcPauses} since the last call
      */
     public static Map<String, Object> allocation(BenchGateway gateway) {
         long bytes = 0;
@@ -237,6 +237,9 @@ public final class BenchGateway implements AutoCloseable {
         Map<String, Object> result = new LinkedHashMap<>();
         result.put("allocatedBytes", bytes);
         result.put("requests", gateway == null ? 0 : gateway.gateway.stats().requests());
+        // And the collection pauses since the previous reading: the runner reads at the start and the
+        // end of a measurement, so the second reading covers the measured seconds.
+        result.putAll(GcPauses.get().window());
         return result;
     }
 
@@ -282,6 +285,7 @@ public final class BenchGateway implements AutoCloseable {
      */
     public static void main(String[] args) throws Exception {
         LeakDetection.productionDefault();
+        GcPauses.get(); // counts from the start
         String mode = args.length > 0 ? args[0] : "echo";
         int threads = args.length > 1 ? Integer.parseInt(args[1]) : 2;
         PrintStream out = System.out;

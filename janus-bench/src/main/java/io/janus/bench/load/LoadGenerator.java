@@ -311,12 +311,14 @@ public final class LoadGenerator implements Callable<Integer> {
                 if (!measuring && tick >= measureFrom) {
                     measuring = true;
                     phases.accept("measure");
+                    GcPauses.get().window(); // from here on: the measured seconds' pauses
                     before = gatewayPid == null ? null : ProcStats.tryRead(gatewayPid);
                     errorsBefore = errors.total();
                 }
             }
             running.set(false);
             ProcStats after = gatewayPid == null ? null : ProcStats.tryRead(gatewayPid);
+            Map<String, Object> ownPauses = GcPauses.get().window();
             phases.accept("end");
             if (openLoop != null) {
                 openLoop.join(5_000);
@@ -343,6 +345,9 @@ public final class LoadGenerator implements Callable<Integer> {
             s.put("errors", errors.total() - errorsBefore);
             s.put("errors_all", errors.total());
             errors.snapshot().forEach((kind, n) -> s.put("error_" + kind, n));
+            s.put("generator_gc_pauses", ownPauses.get("gcPauses"));
+            s.put("generator_gc_pause_ms", ownPauses.get("gcPauseMs"));
+            s.put("generator_gc_max_pause_ms", ownPauses.get("gcMaxPauseMs"));
             if (beforeConnect != null && afterConnect != null) {
                 s.put("gateway_cpu_connect_s", afterConnect.cpuSeconds() - beforeConnect.cpuSeconds());
                 s.put("gateway_cpu_per_connect_us",
@@ -428,6 +433,8 @@ public final class LoadGenerator implements Callable<Integer> {
                 out.printf("%-28s %s%n", "  " + k.substring(6), v);
             }
         });
+        out.printf("%-28s %d, %.1f ms in all, the longest %.1f ms%n", "generator's own GC pauses",
+                s.get("generator_gc_pauses"), s.get("generator_gc_pause_ms"), s.get("generator_gc_max_pause_ms"));
         if (s.containsKey("gateway_cpu_s")) {
             out.printf("%-28s %.2f s (%.1f us per request), RSS %,d KiB%n", "gateway CPU while measuring",
                     s.get("gateway_cpu_s"), s.get("gateway_cpu_per_request_us"), s.get("gateway_rss_kib"));

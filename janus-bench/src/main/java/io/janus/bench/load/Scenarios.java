@@ -151,8 +151,10 @@ public final class Scenarios implements Callable<Integer> {
                             results.put("s6_ceiling", c6);
                             row("6", String.format("open loop at %,.0f req/s (half the gateway's maximum)", rate),
                                     "p99 added (us)", added, "<= 1000", added <= 1000,
-                                    String.format("p99 %,.0f vs %,.0f us; p50 %,.0f vs %,.0f us", g6.get("p99_us"),
-                                            c6.get("p99_us"), g6.get("p50_us"), c6.get("p50_us")));
+                                    String.format("p99 %,.0f vs %,.0f us; p50 %,.0f vs %,.0f us; GC pauses while "
+                                            + "measuring: gateway %s, generator %s (ceiling run: %s)", g6.get("p99_us"),
+                                            c6.get("p99_us"), g6.get("p50_us"), c6.get("p50_us"),
+                                            pauses(g6, "gateway"), pauses(g6, "generator"), pauses(c6, "generator")));
                         }
                     }
                 }
@@ -176,6 +178,14 @@ public final class Scenarios implements Callable<Integer> {
         }
         print();
         return 0;
+    }
+
+    /** "N, longest X ms" of the pauses a summary recorded for {@code who}; "?" when it has none. */
+    private static String pauses(Map<String, Object> summary, String who) {
+        Object n = summary.get(who + "_gc_pauses");
+        Object max = summary.get(who + "_gc_max_pause_ms");
+        return n == null || max == null ? "?"
+                : String.format("%d, longest %.1f ms", ((Number) n).longValue(), ((Number) max).doubleValue());
     }
 
     /** Runs the generator against a child; {@code gateway} null means the ceiling (raw frames). */
@@ -219,6 +229,14 @@ public final class Scenarios implements Callable<Integer> {
                     - (Double) alloc.get("measure").get("allocatedBytes");
             summary = new LinkedHashMap<>(summary);
             summary.put("gateway_alloc_per_request_bytes", bytes / Math.max(1, requests));
+            Map<String, Object> end = alloc.get("end");
+            if (end.containsKey("gcPauses")) {
+                summary.put("gateway_gc_pauses", end.get("gcPauses"));
+                summary.put("gateway_gc_pause_ms", end.get("gcPauseMs"));
+                summary.put("gateway_gc_max_pause_ms", end.get("gcMaxPauseMs"));
+                out.printf("== gateway GC pauses while measuring: %.0f, %.1f ms in all, the longest %.1f ms%n",
+                        end.get("gcPauses"), end.get("gcPauseMs"), end.get("gcMaxPauseMs"));
+            }
             out.printf("== gateway allocated %.0f bytes per request while measuring (%,.0f requests)%n",
                     bytes / Math.max(1, requests), requests);
         }

@@ -6,6 +6,7 @@ import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import picocli.CommandLine;
 
@@ -37,6 +38,10 @@ class LoadGeneratorRunTest {
         assertThat((Double) summary.get("p50_us")).isPositive();
         assertThat((Double) summary.get("max_us")).isGreaterThanOrEqualTo((Double) summary.get("p99_us"));
         assertThat((Double) summary.get("gateway_cpu_s")).isNotNegative();
+        // The generator's own collection pauses while measuring, counted and bounded by what they sum to.
+        assertThat((Long) summary.get("generator_gc_pauses")).isNotNegative();
+        assertThat((Double) summary.get("generator_gc_max_pause_ms"))
+                .isBetween(0.0, (Double) summary.get("generator_gc_pause_ms") + 1e-9);
     }
 
     @Test
@@ -104,6 +109,23 @@ class LoadGeneratorRunTest {
         ProcStats stats = ProcStats.read(ProcessHandle.current().pid());
         assertThat(stats.cpuSeconds()).isPositive();
         assertThat(stats.rssKib()).isPositive();
+    }
+
+    @Test
+    void gcPausesCountAForcedCollection() throws Exception {
+        GcPauses pauses = GcPauses.get();
+        pauses.window();
+        System.gc(); // a full collection: it stops the application under any of HotSpot's collectors
+        Map<String, Object> window = Map.of("gcPauses", 0L);
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        long seen = 0;
+        while (seen == 0 && System.nanoTime() < deadline) { // notifications arrive on another thread
+            Thread.sleep(20);
+            window = pauses.window();
+            seen = (Long) window.get("gcPauses");
+        }
+        assertThat(seen).isPositive();
+        assertThat((Double) window.get("gcMaxPauseMs")).isBetween(0.0, (Double) window.get("gcPauseMs") + 1e-9);
     }
 
     @Test
