@@ -51,14 +51,14 @@ import javax.crypto.spec.SecretKeySpec;
  * The caller supplies a fresh nonce for each record under a key (SP 800-38D, section 8.2.1); this
  * class does not check.
  */
-final class AesGcm {
+public final class AesGcm {
 
     /** Nonce bytes: 96 bits, the only IV length this class supports (SP 800-38D, section 5.2.1.1). */
-    static final int NONCE_LENGTH = 12;
+    public static final int NONCE_LENGTH = 12;
     /** Tag bytes: 128 bits. */
-    static final int TAG_LENGTH = 16;
+    public static final int TAG_LENGTH = 16;
     /** Bytes of counter blocks encrypted per {@code Cipher.update}: 32 blocks. */
-    static final int CHUNK = 512;
+    public static final int CHUNK = 512;
 
     private static final VarHandle LONGS = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.BIG_ENDIAN);
     private static final VarHandle INTS = MethodHandles.byteArrayViewVarHandle(int[].class, ByteOrder.BIG_ENDIAN);
@@ -96,7 +96,7 @@ final class AesGcm {
      * @throws IllegalArgumentException when the key has another length
      * @throws IllegalStateException when the JVM has no AES/ECB/NoPadding
      */
-    AesGcm(byte[] key) {
+    public AesGcm(byte[] key) {
         requireNonNull(key, "key");
         if (key.length != 16 && key.length != 24 && key.length != 32) {
             throw new IllegalArgumentException("key: " + key.length + " bytes (expected: 16, 24 or 32)");
@@ -138,7 +138,7 @@ final class AesGcm {
      * @param offset the plaintext's index in {@code buf}
      * @param length the plaintext's length
      */
-    void seal(byte[] nonce, byte[] aad, int aadOffset, int aadLength, ByteBuffer buf, int offset, int length) {
+    public void seal(byte[] nonce, byte[] aad, int aadOffset, int aadLength, ByteBuffer buf, int offset, int length) {
         check(nonce, aad, aadOffset, aadLength, buf, offset, length);
         yHi = 0;
         yLo = 0;
@@ -202,7 +202,7 @@ final class AesGcm {
      * @param length the ciphertext's length, the tag excluded
      * @return whether the tag matched; when it did not, the buffer is unchanged
      */
-    boolean open(byte[] nonce, byte[] aad, int aadOffset, int aadLength, ByteBuffer buf, int offset, int length) {
+    public boolean open(byte[] nonce, byte[] aad, int aadOffset, int aadLength, ByteBuffer buf, int offset, int length) {
         check(nonce, aad, aadOffset, aadLength, buf, offset, length);
         yHi = 0;
         yLo = 0;
