@@ -43,6 +43,9 @@ import javax.crypto.spec.SecretKeySpec;
  * {@link #open} computes GHASH over the ciphertext first and decrypts only when the tag matches, so
  * no unauthenticated plaintext is ever written: a failed open leaves the buffer as it was.
  *
+ * <p>The GHASH of the last additional data of up to 16 bytes is kept: a record layer that
+ * authenticates a record type hashes that block once, not once per record.
+ *
  * <p><b>Bounds.</b> Two scratch arrays of {@value #CHUNK} bytes and a 16-byte tail; records larger
  * than a chunk are processed in chunks. A record is at most 2^31 - 1 bytes, far below GCM's limit of
  * 2^32 - 2 blocks, so the 32-bit counter never wraps.
@@ -84,6 +87,13 @@ public final class AesGcm {
     private final long r10, r11, r12, r13;
     private final long r00, r01, r02, r03;
     private final long r20, r21, r22, r23;
+
+    /** The last additional data of up to one block (length, then its bytes), and its GHASH. */
+    private int aadCachedLength = -1;
+    private long aadCachedHi;
+    private long aadCachedLo;
+    private long aadHashHi;
+    private long aadHashLo;
 
     /** The running GHASH value, high and low 64 bits. */
     private long yHi;
@@ -315,6 +325,33 @@ public final class AesGcm {
     }
 
     private void hashAad(byte[] aad, int offset, int length) {
+        if (length <= 16) {
+            // One block, typically the same one record after record (a record type): its GHASH, A * H,
+            // is kept. The additional data is public, so comparing it may take data-dependent time.
+            long aHi = 0;
+            long aLo = 0;
+            for (int i = 0; i < length; i++) {
+                long b = aad[offset + i] & 0xFFL;
+                if (i < 8) {
+                    aHi |= b << (56 - 8 * i);
+                } else {
+                    aLo |= b << (120 - 8 * i);
+                }
+            }
+            if (length != aadCachedLength || aHi != aadCachedHi || aLo != aadCachedLo) {
+                if (length > 0) {
+                    ghash(aHi, aLo);
+                }
+                aadCachedLength = length;
+                aadCachedHi = aHi;
+                aadCachedLo = aLo;
+                aadHashHi = yHi;
+                aadHashLo = yLo;
+            }
+            yHi = aadHashHi;
+            yLo = aadHashLo;
+            return;
+        }
         int p = offset;
         int end = offset + length;
         for (; p + 16 <= end; p += 16) {
@@ -344,9 +381,12 @@ public final class AesGcm {
         long p1l = bmul(a1, h10, h11, h12, h13);
         long p0l = bmul(a0, h00, h01, h02, h03);
         long p2l = bmul(a2, h20, h21, h22, h23);
-        long p1h = Long.reverse(bmul(Long.reverse(a1), r10, r11, r12, r13)) >>> 1;
-        long p0h = Long.reverse(bmul(Long.reverse(a0), r00, r01, r02, r03)) >>> 1;
-        long p2h = Long.reverse(bmul(Long.reverse(a2), r20, r21, r22, r23)) >>> 1;
+        // Bit reversal is linear: reverse(a1 ^ a0) = reverse(a1) ^ reverse(a0).
+        long a1r = Long.reverse(a1);
+        long a0r = Long.reverse(a0);
+        long p1h = Long.reverse(bmul(a1r, r10, r11, r12, r13)) >>> 1;
+        long p0h = Long.reverse(bmul(a0r, r00, r01, r02, r03)) >>> 1;
+        long p2h = Long.reverse(bmul(a1r ^ a0r, r20, r21, r22, r23)) >>> 1;
         p2l ^= p1l ^ p0l;
         p2h ^= p1h ^ p0h;
         // The 255-bit product z0:z1:z2:z3 (z0 the most significant word).

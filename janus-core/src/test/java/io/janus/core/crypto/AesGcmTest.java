@@ -251,4 +251,23 @@ class AesGcmTest {
         assertThat(gcm.open(nonce, aad, 0, 1, buf, 0, 16)).isFalse();
         assertThat(buf.array()).as("nothing written by the refused open").containsOnly(0);
     }
+
+    @Test
+    void theKeptHashOfTheAdditionalDataNeverServesOtherData() throws Exception {
+        Random random = new Random(16);
+        byte[] key = random(random, 32);
+        AesGcm gcm = new AesGcm(key);
+        // Zero bytes of different lengths pad to the same block; lengths 16 and 17 cross into two blocks.
+        byte[][] aads = {{}, {0}, {0, 0}, new byte[16], new byte[17], {0x17}, {0x18}, {0x17}, {}, new byte[15], {0}};
+        for (int round = 0; round < 3; round++) {
+            for (byte[] aad : aads) {
+                byte[] nonce = random(random, 12);
+                byte[] plaintext = random(random, 20);
+                byte[] expected = jdkSeal(key, nonce, aad, plaintext);
+                assertThat(seal(gcm, nonce, aad, plaintext, true, 0)).as("aad of %s bytes", aad.length)
+                        .isEqualTo(expected);
+                assertThat(open(gcm, nonce, aad, expected, false, 0)).isEqualTo(plaintext);
+            }
+        }
+    }
 }
