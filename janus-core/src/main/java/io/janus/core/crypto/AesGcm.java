@@ -60,8 +60,8 @@ public final class AesGcm {
     public static final int NONCE_LENGTH = 12;
     /** Tag bytes: 128 bits. */
     public static final int TAG_LENGTH = 16;
-    /** Bytes of counter blocks encrypted per {@code Cipher.update}: 32 blocks. */
-    public static final int CHUNK = 512;
+    /** Bytes of counter blocks encrypted per {@code Cipher.update}: 16 blocks; bounds the scratch arrays. */
+    public static final int CHUNK = 256;
 
     private static final VarHandle LONGS = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.BIG_ENDIAN);
     private static final VarHandle INTS = MethodHandles.byteArrayViewVarHandle(int[].class, ByteOrder.BIG_ENDIAN);
