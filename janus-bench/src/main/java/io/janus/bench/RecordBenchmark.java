@@ -5,6 +5,7 @@ import io.janus.core.crypto.KeySchedule;
 import io.janus.core.crypto.TrafficCipher;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
+import io.netty.buffer.Unpooled;
 import java.nio.ByteBuffer;
 import java.security.GeneralSecurityException;
 import java.security.SecureRandom;
@@ -92,6 +93,8 @@ public class RecordBenchmark {
     private SecretKeySpec keySpec;
     private AesGcm gcm;
     private ByteBuffer work;
+    /** {@link #work}'s memory as a Netty buffer, for {@link AesGcm}. */
+    private ByteBuf gcmWork;
     private ByteBuffer workIn;
     private ByteBuffer workOut;
     private ByteBuffer sealedRecord;
@@ -111,10 +114,11 @@ public class RecordBenchmark {
         work = ByteBuffer.allocateDirect(size + AesGcm.TAG_LENGTH);
         workIn = work.duplicate();
         workOut = work.duplicate();
+        gcmWork = Unpooled.wrappedBuffer(work.duplicate());
         byte[] bytes = new byte[size];
         random.nextBytes(bytes);
         work.put(0, bytes);
-        gcm.seal(nonce, aad, 0, 1, work, 0, size);
+        gcm.seal(nonce, aad, 0, 1, gcmWork, 0, size);
         sealedRecord = ByteBuffer.allocateDirect(size + AesGcm.TAG_LENGTH);
         sealedRecord.put(0, work, 0, size + AesGcm.TAG_LENGTH);
     }
@@ -129,10 +133,11 @@ public class RecordBenchmark {
         return new GCMParameterSpec(128, fresh);
     }
 
-    /** Releases the plaintext. */
+    /** Releases the plaintext and the work buffer's wrapper. */
     @TearDown
     public void tearDown() {
         plaintext.release();
+        gcmWork.release();
     }
 
     /**
@@ -217,8 +222,8 @@ public class RecordBenchmark {
         long counter = ++nonceCounter;
         sealNonce[11] = (byte) counter;
         sealNonce[10] = (byte) (counter >>> 8);
-        gcm.seal(sealNonce, aad, 0, 1, work, 0, size);
-        return work.get(size);
+        gcm.seal(sealNonce, aad, 0, 1, gcmWork, 0, size);
+        return gcmWork.getByte(size);
     }
 
     /**
@@ -245,7 +250,7 @@ public class RecordBenchmark {
     @Benchmark
     public int gcmOpen() {
         work.put(0, sealedRecord, 0, size + AesGcm.TAG_LENGTH);
-        if (!gcm.open(nonce, aad, 0, 1, work, 0, size)) {
+        if (!gcm.open(nonce, aad, 0, 1, gcmWork, 0, size)) {
             throw new IllegalStateException("the record did not open");
         }
         return size;

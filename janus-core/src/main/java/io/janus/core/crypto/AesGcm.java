@@ -2,9 +2,10 @@ package io.janus.core.crypto;
 
 import static java.util.Objects.requireNonNull;
 
+import io.netty.buffer.ByteBuf;
+
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
-import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.security.GeneralSecurityException;
 import java.util.Arrays;
@@ -39,7 +40,7 @@ import javax.crypto.spec.SecretKeySpec;
  * product is three of those by Karatsuba, reduced with shifts. The tag is compared without an early
  * exit. Lengths and the position of a failure are not secret.
  *
- * <p><b>In place.</b> {@link #seal} encrypts a range of a buffer and writes the tag after it;
+ * <p><b>In place.</b> {@link #seal} encrypts a range of a Netty buffer and writes the tag after it;
  * {@link #open} computes GHASH over the ciphertext first and decrypts only when the tag matches, so
  * no unauthenticated plaintext is ever written: a failed open leaves the buffer as it was.
  *
@@ -137,18 +138,19 @@ public final class AesGcm {
 
     /**
      * Encrypts {@code length} bytes of {@code buf} at {@code offset} in place and writes the 16-byte tag
-     * right after them (SP 800-38D, section 7.1). The buffer's position and limit are not used or
-     * changed: {@code offset + length + 16} must not exceed its capacity.
+     * right after them (SP 800-38D, section 7.1). Absolute indexes: the buffer's reader and writer
+     * indexes are not used or changed, and {@code offset + length + 16} must not exceed its capacity.
+     * Nothing is allocated; the buffer is read and written 8 bytes at a time, big-endian.
      *
      * @param nonce the 12-byte nonce; never reuse one under the same key
      * @param aad the additional authenticated data
      * @param aadOffset where it starts in {@code aad}
      * @param aadLength its length
-     * @param buf the buffer, heap or direct, not read-only
+     * @param buf the buffer, heap or direct, not read-only, which this method does not release
      * @param offset the plaintext's index in {@code buf}
      * @param length the plaintext's length
      */
-    public void seal(byte[] nonce, byte[] aad, int aadOffset, int aadLength, ByteBuffer buf, int offset, int length) {
+    public void seal(byte[] nonce, byte[] aad, int aadOffset, int aadLength, ByteBuf buf, int offset, int length) {
         check(nonce, aad, aadOffset, aadLength, buf, offset, length);
         yHi = 0;
         yLo = 0;
@@ -173,15 +175,15 @@ public final class AesGcm {
             for (; done + 16 <= end; done += 16, p += 16, s += 16) {
                 long c0 = buf.getLong(p) ^ (long) LONGS.get(stream, s);
                 long c1 = buf.getLong(p + 8) ^ (long) LONGS.get(stream, s + 8);
-                buf.putLong(p, c0);
-                buf.putLong(p + 8, c1);
+                buf.setLong(p, c0);
+                buf.setLong(p + 8, c1);
                 ghash(c0, c1);
             }
             if (done < end) {
                 int r = end - done;
                 for (int i = 0; i < r; i++) {
-                    byte c = (byte) (buf.get(p + i) ^ stream[s + i]);
-                    buf.put(p + i, c);
+                    byte c = (byte) (buf.getByte(p + i) ^ stream[s + i]);
+                    buf.setByte(p + i, c);
                     tail[i] = c;
                 }
                 Arrays.fill(tail, r, 16, (byte) 0);
@@ -192,27 +194,27 @@ public final class AesGcm {
         } while (done < length);
         ghash((long) aadLength << 3, (long) length << 3);
         int t = offset + length;
-        buf.putLong(t, yHi ^ j0Hi);
-        buf.putLong(t + 8, yLo ^ j0Lo);
+        buf.setLong(t, yHi ^ j0Hi);
+        buf.setLong(t + 8, yLo ^ j0Lo);
         yHi = 0;
         yLo = 0;
     }
 
     /**
      * Checks the tag after {@code length} bytes of ciphertext at {@code offset} and, only when it
-     * matches, decrypts the ciphertext in place (SP 800-38D, section 7.2). The buffer's position and
-     * limit are not used or changed.
+     * matches, decrypts the ciphertext in place (SP 800-38D, section 7.2). Absolute indexes: the
+     * buffer's reader and writer indexes are not used or changed. Nothing is allocated.
      *
      * @param nonce the 12-byte nonce the record was sealed with
      * @param aad the additional authenticated data
      * @param aadOffset where it starts in {@code aad}
      * @param aadLength its length
-     * @param buf the buffer, heap or direct, not read-only; holds the ciphertext and then the tag
+     * @param buf the buffer, heap or direct, not read-only, which this method does not release; holds the ciphertext and then the tag
      * @param offset the ciphertext's index in {@code buf}
      * @param length the ciphertext's length, the tag excluded
      * @return whether the tag matched; when it did not, the buffer is unchanged
      */
-    public boolean open(byte[] nonce, byte[] aad, int aadOffset, int aadLength, ByteBuffer buf, int offset, int length) {
+    public boolean open(byte[] nonce, byte[] aad, int aadOffset, int aadLength, ByteBuf buf, int offset, int length) {
         check(nonce, aad, aadOffset, aadLength, buf, offset, length);
         yHi = 0;
         yLo = 0;
@@ -225,7 +227,7 @@ public final class AesGcm {
         if (p < end) {
             int r = end - p;
             for (int i = 0; i < r; i++) {
-                tail[i] = buf.get(p + i);
+                tail[i] = buf.getByte(p + i);
             }
             Arrays.fill(tail, r, 16, (byte) 0);
             ghash((long) LONGS.get(tail, 0), (long) LONGS.get(tail, 8));
@@ -251,11 +253,11 @@ public final class AesGcm {
             int stop = Math.min(length, done + (blocks << 4));
             int q = offset + done;
             for (; done + 16 <= stop; done += 16, q += 16, s += 16) {
-                buf.putLong(q, buf.getLong(q) ^ (long) LONGS.get(stream, s));
-                buf.putLong(q + 8, buf.getLong(q + 8) ^ (long) LONGS.get(stream, s + 8));
+                buf.setLong(q, buf.getLong(q) ^ (long) LONGS.get(stream, s));
+                buf.setLong(q + 8, buf.getLong(q + 8) ^ (long) LONGS.get(stream, s + 8));
             }
             for (; done < stop; done++, q++, s++) {
-                buf.put(q, (byte) (buf.get(q) ^ stream[s]));
+                buf.setByte(q, buf.getByte(q) ^ stream[s]);
             }
             if (done >= length) {
                 return true;
@@ -267,7 +269,7 @@ public final class AesGcm {
         }
     }
 
-    private static void check(byte[] nonce, byte[] aad, int aadOffset, int aadLength, ByteBuffer buf, int offset,
+    private static void check(byte[] nonce, byte[] aad, int aadOffset, int aadLength, ByteBuf buf, int offset,
             int length) {
         requireNonNull(nonce, "nonce");
         requireNonNull(aad, "aad");

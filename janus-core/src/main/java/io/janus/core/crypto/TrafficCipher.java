@@ -245,11 +245,10 @@ public final class TrafficCipher {
             // The nonce is spent once an engine holds it: a seal that fails after this point never
             // leaves it to the next record.
             int typeIndex = type == TYPE_PACKET ? 0 : 1;
-            if (length <= SMALL_RECORD && record.nioBufferCount() == 1) {
+            if (length <= SMALL_RECORD) {
                 AesGcm engine = gcm();
                 counter++;
-                ByteBuffer view = record.internalNioBuffer(1, length + TAG_LENGTH);
-                engine.seal(nonce, TYPES, typeIndex, 1, view, view.position(), length);
+                engine.seal(nonce, TYPES, typeIndex, 1, record, 1, length);
                 record.writerIndex(1 + length + TAG_LENGTH);
                 return record;
             }
@@ -307,10 +306,9 @@ public final class TrafficCipher {
             plaintext.writeBytes(record, record.readerIndex() + 1, length - 1);
             writeNonce();
             int typeIndex = type == TYPE_PACKET ? 0 : 1;
-            if (plainLength <= SMALL_RECORD && plaintext.nioBufferCount() == 1) {
+            if (plainLength <= SMALL_RECORD) {
                 // The tag is checked before anything is decrypted: a refused record leaves no plaintext.
-                ByteBuffer view = plaintext.internalNioBuffer(0, length - 1);
-                authentic = gcm().open(nonce, TYPES, typeIndex, 1, view, view.position(), plainLength);
+                authentic = gcm().open(nonce, TYPES, typeIndex, 1, plaintext, 0, plainLength);
             } else {
                 authentic = openWithJdk(plaintext, typeIndex, length - 1);
             }

@@ -3,7 +3,8 @@ package io.janus.core.crypto;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import java.nio.ByteBuffer;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
 import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.Random;
@@ -30,33 +31,44 @@ class AesGcmTest {
 
     /** Seals {@code plaintext} with {@code gcm} in a buffer of the given kind; returns ciphertext || tag. */
     private static byte[] seal(AesGcm gcm, byte[] nonce, byte[] aad, byte[] plaintext, boolean direct, int offset) {
-        ByteBuffer buf = allocate(offset + plaintext.length + AesGcm.TAG_LENGTH + 3, direct);
-        buf.put(offset, plaintext);
-        gcm.seal(nonce, aad, 0, aad.length, buf, offset, plaintext.length);
-        byte[] out = new byte[plaintext.length + AesGcm.TAG_LENGTH];
-        buf.get(offset, out);
-        return out;
+        ByteBuf buf = allocate(offset + plaintext.length + AesGcm.TAG_LENGTH + 3, direct);
+        try {
+            buf.setBytes(offset, plaintext);
+            gcm.seal(nonce, aad, 0, aad.length, buf, offset, plaintext.length);
+            byte[] out = new byte[plaintext.length + AesGcm.TAG_LENGTH];
+            buf.getBytes(offset, out);
+            assertThat(buf.readerIndex()).as("indexes untouched").isZero();
+            assertThat(buf.writerIndex()).as("indexes untouched").isZero();
+            return out;
+        } finally {
+            buf.release();
+        }
     }
 
     /** Opens ciphertext || tag with {@code gcm}; returns the plaintext, or null when refused. */
     private static byte[] open(AesGcm gcm, byte[] nonce, byte[] aad, byte[] sealed, boolean direct, int offset) {
-        ByteBuffer buf = allocate(offset + sealed.length + 5, direct);
-        buf.put(offset, sealed);
-        int length = sealed.length - AesGcm.TAG_LENGTH;
-        boolean opened = gcm.open(nonce, aad, 0, aad.length, buf, offset, length);
-        byte[] after = new byte[sealed.length];
-        buf.get(offset, after);
-        if (!opened) {
-            assertThat(after).as("a refused record is left as it came").isEqualTo(sealed);
-            return null;
+        ByteBuf buf = allocate(offset + sealed.length + 5, direct);
+        try {
+            buf.setBytes(offset, sealed);
+            int length = sealed.length - AesGcm.TAG_LENGTH;
+            boolean opened = gcm.open(nonce, aad, 0, aad.length, buf, offset, length);
+            byte[] after = new byte[sealed.length];
+            buf.getBytes(offset, after);
+            if (!opened) {
+                assertThat(after).as("a refused record is left as it came").isEqualTo(sealed);
+                return null;
+            }
+            assertThat(Arrays.copyOfRange(after, length, sealed.length)).as("the tag is left in place")
+                    .isEqualTo(Arrays.copyOfRange(sealed, length, sealed.length));
+            return Arrays.copyOf(after, length);
+        } finally {
+            buf.release();
         }
-        assertThat(Arrays.copyOfRange(after, length, sealed.length)).as("the tag is left in place")
-                .isEqualTo(Arrays.copyOfRange(sealed, length, sealed.length));
-        return Arrays.copyOf(after, length);
     }
 
-    private static ByteBuffer allocate(int capacity, boolean direct) {
-        return direct ? ByteBuffer.allocateDirect(capacity) : ByteBuffer.allocate(capacity);
+    /** A buffer of exactly {@code capacity} bytes, indexes at 0. */
+    private static ByteBuf allocate(int capacity, boolean direct) {
+        return direct ? Unpooled.directBuffer(capacity, capacity) : Unpooled.buffer(capacity, capacity);
     }
 
     private static byte[] jdkSeal(byte[] key, byte[] nonce, byte[] aad, byte[] plaintext) throws Exception {
@@ -166,14 +178,20 @@ class AesGcmTest {
         byte[] plaintext = random(random, 40);
         byte[] types = {0x17, 0x18};
         AesGcm gcm = new AesGcm(key);
-        ByteBuffer buf = ByteBuffer.allocate(56).put(0, plaintext);
-        gcm.seal(nonce, types, 1, 1, buf, 0, 40);
-        byte[] sealed = new byte[56];
-        buf.get(0, sealed);
-        assertThat(sealed).isEqualTo(jdkSeal(key, nonce, new byte[] {0x18}, plaintext));
-        assertThat(gcm.open(nonce, types, 0, 1, buf, 0, 40)).as("the other type byte").isFalse();
-        assertThat(gcm.open(nonce, types, 1, 1, buf, 0, 40)).isTrue();
-        assertThat(Arrays.copyOf(buf.array(), 40)).isEqualTo(plaintext);
+        ByteBuf buf = Unpooled.buffer(56, 56).setBytes(0, plaintext);
+        try {
+            gcm.seal(nonce, types, 1, 1, buf, 0, 40);
+            byte[] sealed = new byte[56];
+            buf.getBytes(0, sealed);
+            assertThat(sealed).isEqualTo(jdkSeal(key, nonce, new byte[] {0x18}, plaintext));
+            assertThat(gcm.open(nonce, types, 0, 1, buf, 0, 40)).as("the other type byte").isFalse();
+            assertThat(gcm.open(nonce, types, 1, 1, buf, 0, 40)).isTrue();
+            byte[] opened = new byte[40];
+            buf.getBytes(0, opened);
+            assertThat(opened).isEqualTo(plaintext);
+        } finally {
+            buf.release();
+        }
     }
 
     @Test
@@ -235,21 +253,27 @@ class AesGcmTest {
     @Test
     void refusesBadArguments() {
         AesGcm gcm = new AesGcm(new byte[32]);
-        ByteBuffer buf = ByteBuffer.allocate(32);
-        byte[] nonce = new byte[12];
-        byte[] aad = new byte[1];
-        assertThatThrownBy(() -> new AesGcm(new byte[31])).isInstanceOf(IllegalArgumentException.class)
-                .hasMessage("key: 31 bytes (expected: 16, 24 or 32)");
-        assertThatThrownBy(() -> gcm.seal(new byte[8], aad, 0, 1, buf, 0, 16))
-                .isInstanceOf(IllegalArgumentException.class).hasMessage("nonce: 8 bytes (expected: 12)");
-        assertThatThrownBy(() -> gcm.seal(nonce, aad, 0, 1, buf, 1, 16))
-                .isInstanceOf(IndexOutOfBoundsException.class);
-        assertThatThrownBy(() -> gcm.open(nonce, aad, 1, 1, buf, 0, 16))
-                .isInstanceOf(IndexOutOfBoundsException.class);
-        assertThatThrownBy(() -> gcm.seal(nonce, aad, 0, 1, buf.asReadOnlyBuffer(), 0, 16))
-                .isInstanceOf(IllegalArgumentException.class).hasMessage("buf is read-only");
-        assertThat(gcm.open(nonce, aad, 0, 1, buf, 0, 16)).isFalse();
-        assertThat(buf.array()).as("nothing written by the refused open").containsOnly(0);
+        ByteBuf buf = Unpooled.buffer(32, 32);
+        try {
+            byte[] nonce = new byte[12];
+            byte[] aad = new byte[1];
+            assertThatThrownBy(() -> new AesGcm(new byte[31])).isInstanceOf(IllegalArgumentException.class)
+                    .hasMessage("key: 31 bytes (expected: 16, 24 or 32)");
+            assertThatThrownBy(() -> gcm.seal(new byte[8], aad, 0, 1, buf, 0, 16))
+                    .isInstanceOf(IllegalArgumentException.class).hasMessage("nonce: 8 bytes (expected: 12)");
+            assertThatThrownBy(() -> gcm.seal(nonce, aad, 0, 1, buf, 1, 16))
+                    .isInstanceOf(IndexOutOfBoundsException.class);
+            assertThatThrownBy(() -> gcm.open(nonce, aad, 1, 1, buf, 0, 16))
+                    .isInstanceOf(IndexOutOfBoundsException.class);
+            assertThatThrownBy(() -> gcm.seal(nonce, aad, 0, 1, buf.asReadOnly(), 0, 16))
+                    .isInstanceOf(IllegalArgumentException.class).hasMessage("buf is read-only");
+            assertThat(gcm.open(nonce, aad, 0, 1, buf, 0, 16)).isFalse();
+            byte[] after = new byte[32];
+            buf.getBytes(0, after);
+            assertThat(after).as("nothing written by the refused open").containsOnly(0);
+        } finally {
+            buf.release();
+        }
     }
 
     @Test
