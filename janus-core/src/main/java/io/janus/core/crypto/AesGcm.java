@@ -3,7 +3,6 @@ package io.janus.core.crypto;
 import static java.util.Objects.requireNonNull;
 
 import io.netty.buffer.ByteBuf;
-
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.nio.ByteOrder;
@@ -37,8 +36,15 @@ import javax.crypto.spec.SecretKeySpec;
  * running hash): a carry-less 64x64-bit product is computed with integer multiplications of operands
  * masked to every fourth bit ("multiplication with holes": the carries of each product land in the
  * bits that the mask of the result drops), its upper half from the bit-reversed operands; a 128x128
- * product is three of those by Karatsuba, reduced with shifts. The tag is compared without an early
- * exit. Lengths and the position of a failure are not secret.
+ * product is three of those by Karatsuba, reduced with shifts. (The technique is the one T. Pornin
+ * describes for BearSSL's {@code ghash_ctmul64}, "Constant-Time Mul", bearssl.org/constanttime.html;
+ * it assumes 64-bit integer multiplication in constant time, as on x86-64 and AArch64.) The tag is
+ * compared without an early exit. Lengths and the position of a failure are not secret.
+ *
+ * <p><b>Cost.</b> Nothing is allocated per record and the engine is never rebuilt, but GHASH in Java
+ * costs about 65 ns per 16-byte block on the development machine where the JDK's carry-less-multiply
+ * intrinsic costs a few: this class beats the JDK's re-initialised AES-GCM only for records of up to
+ * about five blocks ({@link TrafficCipher} uses it up to {@code TrafficCipher.SMALL_RECORD} bytes).
  *
  * <p><b>In place.</b> {@link #seal} encrypts a range of a Netty buffer and writes the tag after it;
  * {@link #open} computes GHASH over the ciphertext first and decrypts only when the tag matches, so

@@ -252,14 +252,7 @@ public final class TrafficCipher {
                 record.writerIndex(1 + length + TAG_LENGTH);
                 return record;
             }
-            Cipher engine = engine();
-            engine.init(Cipher.ENCRYPT_MODE, keySpec, new GCMParameterSpec(TAG_BITS, nonce.clone()));
-            counter++;
-            engine.updateAAD(TYPES, typeIndex, 1);
-            ByteBuffer in = record.nioBuffer(1, length);
-            ByteBuffer out = record.nioBuffer(1, length + TAG_LENGTH);
-            int written = engine.doFinal(in, out);
-            record.writerIndex(1 + written);
+            sealWithJdk(record, typeIndex, length);
             return record;
         } catch (GeneralSecurityException e) {
             record.release();
@@ -337,6 +330,18 @@ public final class TrafficCipher {
         record.skipBytes(length);
         counter++;
         return plaintext;
+    }
+
+    /** Seals {@code length} bytes at index 1 of {@code record} in place with the JDK's engine. */
+    private void sealWithJdk(ByteBuf record, int typeIndex, int length) throws GeneralSecurityException {
+        Cipher engine = engine();
+        engine.init(Cipher.ENCRYPT_MODE, keySpec, new GCMParameterSpec(TAG_BITS, nonce.clone()));
+        counter++;
+        engine.updateAAD(TYPES, typeIndex, 1);
+        ByteBuffer in = record.nioBuffer(1, length);
+        ByteBuffer out = record.nioBuffer(1, length + TAG_LENGTH);
+        int written = engine.doFinal(in, out);
+        record.writerIndex(1 + written);
     }
 
     /** Opens ciphertext and tag in place in {@code buf} with the JDK's engine; false when refused. */
