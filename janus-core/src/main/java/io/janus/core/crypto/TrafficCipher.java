@@ -60,7 +60,7 @@ public final class TrafficCipher {
      * allocates nothing per record; the JDK's engine about 1.1 KB.
      */
     static final int SMALL_RECORD = 80;
-    /** Retained bytes of one {@link AesGcm}, measured with a heap histogram (see {@link #releaseEngine()}). */
+    /** Retained bytes of one {@link AesGcm}: the heap growth of 20,000 live instances, per instance. */
     static final int AES_GCM_RETAINED_BYTES = 1600;
 
     private static final int TAG_BITS = 128;
