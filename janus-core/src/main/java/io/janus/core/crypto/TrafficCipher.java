@@ -17,12 +17,19 @@ import javax.crypto.spec.SecretKeySpec;
  * authenticated data, an implicit 64-bit counter, and key updates (RFC 8446, section 4.6.3, is the
  * model).
  *
- * <p>The JDK's AES-GCM is used for its hardware intrinsics. One {@link Cipher} and one key object per
- * direction, re-initialised per record with a fresh nonce; nothing heavier is created per record.
+ * <p>Records of up to {@value #SMALL_RECORD} plaintext bytes, the common game packet, go through
+ * {@link AesGcm}, keyed once per key: no cipher engine is re-initialised and nothing is allocated per
+ * record but the record buffer itself. Larger records go through the JDK's {@code AES/GCM/NoPadding},
+ * re-initialised per record with a fresh nonce, whose GHASH and AES-CTR intrinsics (carry-less
+ * multiplication instructions) outrun {@link AesGcm}'s constant-time GHASH in Java once a record has
+ * more than a few blocks; the threshold is measured (docs/benchmarks.md, issue 8). Both produce the
+ * same bytes: the wire format does not depend on the path.
  *
- * <p>A quiet session may {@linkplain #releaseEngine() drop its cipher engine}: a JDK AES-GCM
- * {@code Cipher} holds about 650 bytes, its AES key schedules for both directions among them, which an
- * idle session does not need; the next record makes a new one, at the cost of one key expansion (a few
+ * <p>A quiet session may {@linkplain #releaseEngine() drop its engines}: an {@link AesGcm} retains
+ * about {@value #AES_GCM_RETAINED_BYTES} bytes (its two scratch arrays of {@value AesGcm#CHUNK} bytes
+ * and the JDK's AES/ECB {@code Cipher} with the expanded key), and the JDK's AES-GCM engine, made only
+ * once a large record comes, about 800 more; an idle session needs neither, and the next record
+ * rebuilds what it needs from the key kept here, at the cost of one key expansion (a few
  * microseconds). Engines are never shared: one thread-wide engine re-keyed per record was measured at
  * three times the CPU per record when sessions interleave, as they do on a busy event loop
  * (docs/benchmarks.md, scenario 3).
@@ -43,17 +50,36 @@ public final class TrafficCipher {
     /** After this many records a sender updates its key, well before {@link #MAX_RECORDS_PER_KEY}. */
     public static final long DEFAULT_UPDATE_INTERVAL = 1L << 23;
 
+    /**
+     * The largest plaintext sealed or opened with {@link AesGcm} (five blocks); larger records use the
+     * JDK's AES-GCM. Measured with janus-bench's RecordBenchmark (jdkSeal/gcmSeal, jdkOpen/gcmOpen, one
+     * run, load average about 2 on 2 cores): at 64 bytes {@link AesGcm} took 519/569 ns to seal/open
+     * against the JDK's 834/682, at 80 bytes 737/708 against 779/809, at 96 bytes 791/956 against
+     * 870/706, so opening loses from 96 bytes on; each further block costs {@link AesGcm} about 65 ns of
+     * GHASH in Java, where the JDK's carry-less-multiply intrinsic costs a few. {@link AesGcm}
+     * allocates nothing per record; the JDK's engine about 1.1 KB.
+     */
+    static final int SMALL_RECORD = 80;
+    /** Retained bytes of one {@link AesGcm}: the heap growth of 20,000 live instances, per instance. */
+    static final int AES_GCM_RETAINED_BYTES = 1600;
+
     private static final int TAG_BITS = 128;
-    private static final int TAG_LENGTH = 16;
+    private static final int TAG_LENGTH = AesGcm.TAG_LENGTH;
 
     private final boolean sealing;
     private final long updateInterval;
-    /** The JDK engine; {@code null} after {@link #releaseEngine()} until the next record. */
+    /** The engine of small records; {@code null} after {@link #releaseEngine()} until the next one. */
+    private AesGcm gcm;
+    /** The JDK engine of large records; {@code null} until one comes, and after {@link #releaseEngine()}. */
     private Cipher cipher;
+    /** The key for {@link #cipher}; made with it. */
+    private SecretKeySpec keySpec;
+    /** The nonce of the current record; rewritten per record. */
+    private final byte[] nonce = new byte[AesGcm.NONCE_LENGTH];
     /** The additional authenticated data of each record type: its type byte; read-only, shared. */
     private static final byte[] TYPES = {TYPE_PACKET, TYPE_KEY_UPDATE};
     private byte[] secret;
-    private SecretKeySpec key;
+    private byte[] key;
     private byte[] iv;
     private long counter;
 
@@ -67,9 +93,9 @@ public final class TrafficCipher {
         }
         this.sealing = sealing;
         this.updateInterval = updateInterval;
-        // Made here, not at the first record, so that a JVM without AES-GCM fails at once.
-        this.cipher = newEngine();
         install(secret.clone());
+        // Made here, not at the first record, so that a JVM without AES fails at once.
+        this.gcm = new AesGcm(key);
     }
 
     private static Cipher newEngine() {
@@ -85,21 +111,37 @@ public final class TrafficCipher {
         if (engine == null) {
             engine = newEngine();
             cipher = engine;
+            keySpec = new SecretKeySpec(key, "AES");
+        }
+        return engine;
+    }
+
+    private AesGcm gcm() {
+        AesGcm engine = gcm;
+        if (engine == null) {
+            engine = new AesGcm(key);
+            gcm = engine;
         }
         return engine;
     }
 
     /**
-     * Drops the JDK cipher engine until the next record, which makes a new one; for sessions that have
-     * been quiet for a while. Keys, nonces and counters are unaffected.
+     * Drops the cipher engines until the next record, which makes the one it needs; for sessions that
+     * have been quiet for a while. Keys, nonces and counters are unaffected.
      */
     public void releaseEngine() {
+        gcm = null;
         cipher = null;
+        keySpec = null;
     }
 
-    /** Whether the cipher engine is held now (it is dropped by {@link #releaseEngine()}). */
+    /**
+     * Whether an engine is held now: the small-record engine, which every cipher makes at once and
+     * after a release at its next record of up to {@value #SMALL_RECORD} bytes, or the JDK's engine of
+     * large records. Both are dropped by {@link #releaseEngine()}.
+     */
     public boolean holdsEngine() {
-        return cipher != null;
+        return gcm != null || cipher != null;
     }
 
     /**
@@ -125,21 +167,28 @@ public final class TrafficCipher {
 
     private void install(byte[] newSecret) {
         secret = newSecret;
-        key = new SecretKeySpec(Hkdf.expand(secret, KeySchedule.KEY, 32), "AES");
+        key = Hkdf.expand(secret, KeySchedule.KEY, 32);
         iv = Hkdf.expand(secret, KeySchedule.IV, 12);
         counter = 0;
     }
 
     private void update() {
         install(Hkdf.expand(secret, KeySchedule.KEY_UPDATE, KeySchedule.SECRET_LENGTH));
+        // The engines hold the old key: a held one is rebuilt now, a released one at the next record.
+        if (gcm != null) {
+            gcm = new AesGcm(key);
+        }
+        if (cipher != null) {
+            keySpec = new SecretKeySpec(key, "AES");
+        }
     }
 
-    private GCMParameterSpec nonce() {
-        byte[] nonce = iv.clone();
+    /** Writes this record's nonce, {@code iv XOR counter} (RFC 8446, section 5.3), into {@link #nonce}. */
+    private void writeNonce() {
+        System.arraycopy(iv, 0, nonce, 0, 4);
         for (int i = 0; i < 8; i++) {
-            nonce[4 + i] ^= (byte) (counter >>> (56 - 8 * i));
+            nonce[4 + i] = (byte) (iv[4 + i] ^ (counter >>> (56 - 8 * i)));
         }
-        return new GCMParameterSpec(TAG_BITS, nonce);
     }
 
     /** Whether the sender should send a key update before its next record. */
@@ -186,27 +235,31 @@ public final class TrafficCipher {
         ByteBuf record = alloc.ioBuffer(OVERHEAD + length);
         try {
             record.writeByte(type);
-            Cipher engine = engine();
-            engine.init(Cipher.ENCRYPT_MODE, key, nonce());
-            // The nonce is spent once an engine holds it: a seal that fails after this point never
-            // leaves it to the next record (which may get a fresh engine, without the JDK's memory of
-            // the last nonce it used).
-            counter++;
-            engine.updateAAD(TYPES, type == TYPE_PACKET ? 0 : 1, 1);
-            // In place: the plaintext is copied into the record and encrypted there. Given two pooled
+            // In place: the plaintext is copied into the record and encrypted there. (Given two pooled
             // buffers, which are slices of one chunk, the JDK's AES-GCM cannot rule out that the output
             // overwrites input not yet read when the output lies after the input, and then encrypts
             // into a temporary heap buffer of its own and copies; input and output at the same address
-            // are safe (GaloisCounterMode.overlapDetection), and copying a record's plaintext is cheaper.
+            // are safe, GaloisCounterMode.overlapDetection, and copying a record's plaintext is cheaper.)
             record.writeBytes(plaintext, plaintext.readerIndex(), length);
-            ByteBuffer in = record.nioBuffer(1, length);
-            ByteBuffer out = record.nioBuffer(1, length + TAG_LENGTH);
-            int written = engine.doFinal(in, out);
-            record.writerIndex(1 + written);
+            writeNonce();
+            // The nonce is spent once an engine holds it: a seal that fails after this point never
+            // leaves it to the next record.
+            int typeIndex = type == TYPE_PACKET ? 0 : 1;
+            if (length <= SMALL_RECORD) {
+                AesGcm engine = gcm();
+                counter++;
+                engine.seal(nonce, TYPES, typeIndex, 1, record, 1, length);
+                record.writerIndex(1 + length + TAG_LENGTH);
+                return record;
+            }
+            sealWithJdk(record, typeIndex, length);
             return record;
         } catch (GeneralSecurityException e) {
             record.release();
             throw new IllegalStateException("AES-GCM sealing failed", e);
+        } catch (RuntimeException e) {
+            record.release();
+            throw e;
         }
     }
 
@@ -241,23 +294,30 @@ public final class TrafficCipher {
         // Decrypted in place in a copy of the ciphertext and tag, as seal encrypts: the record itself
         // is left as it came.
         ByteBuf plaintext = alloc.ioBuffer(length - 1);
+        boolean authentic;
         try {
             plaintext.writeBytes(record, record.readerIndex() + 1, length - 1);
-            Cipher engine = engine();
-            engine.init(Cipher.DECRYPT_MODE, key, nonce());
-            engine.updateAAD(TYPES, type == TYPE_PACKET ? 0 : 1, 1);
-            ByteBuffer in = plaintext.nioBuffer(0, length - 1);
-            ByteBuffer out = plaintext.nioBuffer(0, plainLength);
-            int written = engine.doFinal(in, out);
-            plaintext.writerIndex(written);
-        } catch (AEADBadTagException e) {
-            plaintext.release();
-            throw new ProtocolException(Reason.RECORD_INVALID,
-                    "record " + counter + " failed authentication (tampered, replayed, reordered or truncated)");
+            writeNonce();
+            int typeIndex = type == TYPE_PACKET ? 0 : 1;
+            if (plainLength <= SMALL_RECORD) {
+                // The tag is checked before anything is decrypted: a refused record leaves no plaintext.
+                authentic = gcm().open(nonce, TYPES, typeIndex, 1, plaintext, 0, plainLength);
+            } else {
+                authentic = openWithJdk(plaintext, typeIndex, length - 1);
+            }
         } catch (GeneralSecurityException e) {
             plaintext.release();
             throw new ProtocolException(Reason.RECORD_INVALID, "record " + counter + " could not be opened: " + e);
+        } catch (RuntimeException e) {
+            plaintext.release();
+            throw e;
         }
+        if (!authentic) {
+            plaintext.release();
+            throw new ProtocolException(Reason.RECORD_INVALID,
+                    "record " + counter + " failed authentication (tampered, replayed, reordered or truncated)");
+        }
+        plaintext.writerIndex(plainLength);
         if (type == TYPE_KEY_UPDATE) {
             plaintext.release();
             if (plainLength != 0) {
@@ -270,5 +330,32 @@ public final class TrafficCipher {
         record.skipBytes(length);
         counter++;
         return plaintext;
+    }
+
+    /** Seals {@code length} bytes at index 1 of {@code record} in place with the JDK's engine. */
+    private void sealWithJdk(ByteBuf record, int typeIndex, int length) throws GeneralSecurityException {
+        Cipher engine = engine();
+        engine.init(Cipher.ENCRYPT_MODE, keySpec, new GCMParameterSpec(TAG_BITS, nonce.clone()));
+        counter++;
+        engine.updateAAD(TYPES, typeIndex, 1);
+        ByteBuffer in = record.nioBuffer(1, length);
+        ByteBuffer out = record.nioBuffer(1, length + TAG_LENGTH);
+        int written = engine.doFinal(in, out);
+        record.writerIndex(1 + written);
+    }
+
+    /** Opens ciphertext and tag in place in {@code buf} with the JDK's engine; false when refused. */
+    private boolean openWithJdk(ByteBuf buf, int typeIndex, int sealedLength) throws GeneralSecurityException {
+        Cipher engine = engine();
+        engine.init(Cipher.DECRYPT_MODE, keySpec, new GCMParameterSpec(TAG_BITS, nonce.clone()));
+        engine.updateAAD(TYPES, typeIndex, 1);
+        ByteBuffer in = buf.nioBuffer(0, sealedLength);
+        ByteBuffer out = buf.nioBuffer(0, sealedLength - TAG_LENGTH);
+        try {
+            engine.doFinal(in, out);
+            return true;
+        } catch (AEADBadTagException e) {
+            return false;
+        }
     }
 }

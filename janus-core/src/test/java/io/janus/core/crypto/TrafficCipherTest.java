@@ -425,4 +425,72 @@ class TrafficCipherTest {
         secret[0] ^= 1;
         assertThat(open(TrafficCipher.opening(SECRET), seal(sealer, text("x")))).isEqualTo(text("x"));
     }
+
+    @Test
+    void bothEnginesProduceTheReferenceRecordsOnEitherSideOfTheSmallRecordThreshold() throws Exception {
+        TrafficCipher sealer = TrafficCipher.sealing(SECRET, TrafficCipher.DEFAULT_UPDATE_INTERVAL);
+        TrafficCipher opener = TrafficCipher.opening(SECRET);
+        int counter = 0;
+        for (int length = 0; length <= TrafficCipher.SMALL_RECORD + 40; length++, counter++) {
+            byte[] plaintext = randomBytes(length, 1000 + length);
+            byte[] record = seal(sealer, plaintext);
+            assertThat(record).as("%s bytes", length)
+                    .isEqualTo(referenceSeal(SECRET, counter, TrafficCipher.TYPE_PACKET, plaintext));
+            byte[] altered = record.clone();
+            altered[1 + length / 2] ^= 0x40;
+            assertRecordInvalid(opener, altered).as("%s bytes", length);
+            assertThat(opener.counter()).isEqualTo(counter);
+            assertThat(open(opener, record)).as("%s bytes", length).isEqualTo(plaintext);
+        }
+    }
+
+    @Test
+    void aReleasedEngineIsRebuiltFromTheKeyAtTheNextRecordOfEitherSize() throws Exception {
+        TrafficCipher sealer = TrafficCipher.sealing(SECRET, 100);
+        TrafficCipher opener = TrafficCipher.opening(SECRET);
+        assertThat(sealer.holdsEngine()).as("made at once").isTrue();
+        assertThat(opener.holdsEngine()).isTrue();
+        byte[] small = text("small");
+        byte[] large = randomBytes(TrafficCipher.SMALL_RECORD + 100, 5);
+        long counter = 0;
+        for (byte[] plaintext : new byte[][] {small, large, large, small}) {
+            sealer.releaseEngine();
+            opener.releaseEngine();
+            assertThat(sealer.holdsEngine()).isFalse();
+            assertThat(opener.holdsEngine()).isFalse();
+            byte[] record = seal(sealer, plaintext);
+            assertThat(record).isEqualTo(referenceSeal(SECRET, counter++, TrafficCipher.TYPE_PACKET, plaintext));
+            assertThat(open(opener, record)).isEqualTo(plaintext);
+            assertThat(sealer.holdsEngine()).isTrue();
+            assertThat(opener.holdsEngine()).isTrue();
+        }
+        // A key update while released: the next records use the next key.
+        sealer.releaseEngine();
+        opener.releaseEngine();
+        assertThat(open(opener, sealKeyUpdate(sealer))).isNull();
+        sealer.releaseEngine();
+        opener.releaseEngine();
+        for (byte[] plaintext : new byte[][] {small, large}) {
+            byte[] record = seal(sealer, plaintext);
+            assertThat(record).isEqualTo(referenceSeal(nextSecret(SECRET), sealer.counter() - 1,
+                    TrafficCipher.TYPE_PACKET, plaintext));
+            assertThat(open(opener, record)).isEqualTo(plaintext);
+        }
+    }
+
+    @Test
+    void aKeyUpdateRekeysHeldEnginesOfBothSizes() throws Exception {
+        TrafficCipher sealer = TrafficCipher.sealing(SECRET, 100);
+        TrafficCipher opener = TrafficCipher.opening(SECRET);
+        byte[] small = text("small");
+        byte[] large = randomBytes(TrafficCipher.SMALL_RECORD + 1, 6);
+        // Both engines held on both sides.
+        assertThat(open(opener, seal(sealer, small))).isEqualTo(small);
+        assertThat(open(opener, seal(sealer, large))).isEqualTo(large);
+        assertThat(open(opener, sealKeyUpdate(sealer))).isNull();
+        assertThat(seal(sealer, large)).isEqualTo(referenceSeal(nextSecret(SECRET), 0, TrafficCipher.TYPE_PACKET, large));
+        assertThat(seal(sealer, small)).isEqualTo(referenceSeal(nextSecret(SECRET), 1, TrafficCipher.TYPE_PACKET, small));
+        assertThat(open(opener, referenceSeal(nextSecret(SECRET), 0, TrafficCipher.TYPE_PACKET, small))).isEqualTo(small);
+        assertThat(open(opener, referenceSeal(nextSecret(SECRET), 1, TrafficCipher.TYPE_PACKET, large))).isEqualTo(large);
+    }
 }
