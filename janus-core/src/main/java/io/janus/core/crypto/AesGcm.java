@@ -119,7 +119,7 @@ public final class AesGcm {
             throw new IllegalArgumentException("key: " + key.length + " bytes (expected: 16, 24 or 32)");
         }
         try {
-            aes = Cipher.getInstance("AES/ECB/NoPadding");
+            aes = Ciphers.get("AES/ECB/NoPadding");
             aes.init(Cipher.ENCRYPT_MODE, new SecretKeySpec(key, "AES"));
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException("AES/ECB/NoPadding is not available in this JVM", e);

@@ -100,7 +100,7 @@ public final class TrafficCipher {
 
     private static Cipher newEngine() {
         try {
-            return Cipher.getInstance("AES/GCM/NoPadding");
+            return Ciphers.get("AES/GCM/NoPadding");
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException("AES/GCM/NoPadding is not available in this JVM", e);
         }

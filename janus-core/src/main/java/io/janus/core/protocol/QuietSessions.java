@@ -7,7 +7,8 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * The established sessions of one event loop, swept once a {@linkplain #PERIOD_NANOS period} so that a
- * session quiet for a whole period drops its cipher engines (about 1.3 KiB of JDK {@code Cipher} state,
+ * session quiet for a whole period drops its cipher engines (about 1.6 KiB per direction with
+ * {@code AesGcm}'s key schedule and scratch, and the JDK {@code Cipher} when large records made one;
  * docs/benchmarks.md, scenario 3) until its next record; see {@link TrafficCipher#releaseEngine()}.
  *
  * <p>One instance per event-loop thread, confined to it: sessions join when their handshake completes
