@@ -20,6 +20,9 @@ class ModuleTrafficTest {
                 .isEqualTo(5000 - ModuleTraffic.TRACKED_MODULES + 1);
         assertThat(ModuleTraffic.label(-1)).isEqualTo(ModuleTraffic.OTHER);
         assertThat(ModuleTraffic.label(12)).isEqualTo("12");
+        assertThat(ModuleTraffic.label(12)).as("made once").isSameAs(ModuleTraffic.label(12));
+        assertThat(ModuleTraffic.label(ModuleTraffic.TRACKED_MODULES - 1)).isEqualTo("1023");
+        assertThat(ModuleTraffic.label(ModuleTraffic.TRACKED_MODULES)).isEqualTo(ModuleTraffic.OTHER);
     }
 
     @Test

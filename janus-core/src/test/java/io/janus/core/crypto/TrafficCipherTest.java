@@ -81,14 +81,16 @@ class TrafficCipherTest {
         ByteBuf in = Unpooled.wrappedBuffer(record);
         try {
             ByteBuf plaintext = opener.open(ALLOC, in);
-            assertThat(in.refCnt()).as("open does not release its input").isEqualTo(1);
             if (plaintext == null) {
+                assertThat(in.refCnt()).as("open does not release its input").isEqualTo(1);
                 return null;
             }
             try {
                 return ByteBufUtil.getBytes(plaintext);
             } finally {
                 plaintext.release();
+                // A small record's plaintext is a retained slice of it: released, the input is as given.
+                assertThat(in.refCnt()).as("open neither releases its input nor keeps it").isEqualTo(1);
             }
         } finally {
             in.release();
@@ -492,5 +494,51 @@ class TrafficCipherTest {
         assertThat(seal(sealer, small)).isEqualTo(referenceSeal(nextSecret(SECRET), 1, TrafficCipher.TYPE_PACKET, small));
         assertThat(open(opener, referenceSeal(nextSecret(SECRET), 0, TrafficCipher.TYPE_PACKET, small))).isEqualTo(small);
         assertThat(open(opener, referenceSeal(nextSecret(SECRET), 1, TrafficCipher.TYPE_PACKET, large))).isEqualTo(large);
+    }
+
+    @Test
+    void aSmallRecordOpensInPlaceAndARefusedOneIsLeftAsItCame() {
+        TrafficCipher sealer = TrafficCipher.sealing(SECRET, 100);
+        TrafficCipher opener = TrafficCipher.opening(SECRET);
+        byte[] first = seal(sealer, text("in place"));
+        byte[] second = seal(sealer, text("as it came"));
+
+        // Refused (the tag does not check under counter 0): not a byte of the record changes.
+        ByteBuf refused = Unpooled.copiedBuffer(second);
+        try {
+            assertThatThrownBy(() -> opener.open(ALLOC, refused)).isInstanceOf(ProtocolException.class);
+            assertThat(ByteBufUtil.getBytes(refused)).isEqualTo(second);
+        } finally {
+            refused.release();
+        }
+
+        // Accepted: the plaintext is a view of the record's own bytes, decrypted where they lay.
+        ByteBuf record = Unpooled.copiedBuffer(first);
+        try {
+            ByteBuf plaintext = opener.open(ALLOC, record);
+            try {
+                assertThat(ByteBufUtil.getBytes(plaintext)).isEqualTo(text("in place"));
+                assertThat(ByteBufUtil.getBytes(record, 1, text("in place").length)).isEqualTo(text("in place"));
+                assertThat(record.isReadable()).as("the record is consumed").isFalse();
+            } finally {
+                plaintext.release();
+            }
+        } finally {
+            record.release();
+        }
+
+        // A read-only record is opened in a copy and left as it came.
+        ByteBuf readOnly = Unpooled.copiedBuffer(second).asReadOnly();
+        try {
+            ByteBuf plaintext = opener.open(ALLOC, readOnly);
+            try {
+                assertThat(ByteBufUtil.getBytes(plaintext)).isEqualTo(text("as it came"));
+                assertThat(ByteBufUtil.getBytes(readOnly, 0, second.length)).isEqualTo(second);
+            } finally {
+                plaintext.release();
+            }
+        } finally {
+            readOnly.release();
+        }
     }
 }
