@@ -326,16 +326,21 @@ public final class TrafficCipher {
         plaintext.writerIndex(plainLength);
         if (type == TYPE_KEY_UPDATE) {
             plaintext.release();
-            if (plainLength != 0) {
-                throw new ProtocolException(Reason.RECORD_INVALID, "a key update record must be empty");
-            }
-            record.skipBytes(length);
-            update();
+            applyKeyUpdate(record, length, plainLength);
             return null;
         }
         record.skipBytes(length);
         counter++;
         return plaintext;
+    }
+
+    /** An authentic key update record: must be empty; consumes it and switches to the next key. */
+    private void applyKeyUpdate(ByteBuf record, int length, int plainLength) {
+        if (plainLength != 0) {
+            throw new ProtocolException(Reason.RECORD_INVALID, "a key update record must be empty");
+        }
+        record.skipBytes(length);
+        update();
     }
 
     /**
@@ -352,11 +357,7 @@ public final class TrafficCipher {
                     "record " + counter + " failed authentication (tampered, replayed, reordered or truncated)");
         }
         if (type == TYPE_KEY_UPDATE) {
-            if (plainLength != 0) {
-                throw new ProtocolException(Reason.RECORD_INVALID, "a key update record must be empty");
-            }
-            record.skipBytes(length);
-            update();
+            applyKeyUpdate(record, length, plainLength);
             return null;
         }
         record.skipBytes(length);
