@@ -148,9 +148,7 @@ public final class ClientSession implements AutoCloseable {
     private final class Pending implements Runnable {
         final CompletableFuture<Packet> future;
         int key;
-        /** The deadline on the loop's {@link RequestDeadlines}; or {@link #scheduled} when it had none. */
         RequestDeadlines.Deadline deadline;
-        ScheduledFuture<?> scheduled;
         long number;
 
         Pending(CompletableFuture<Packet> future) {
@@ -167,24 +165,13 @@ public final class ClientSession implements AutoCloseable {
         }
 
         void startClock() {
-            RequestDeadlines deadlines = requestTimeoutMillis > 0
-                    ? RequestDeadlines.of(loop, requestTimeoutMillis, TimeUnit.MILLISECONDS)
-                    : null;
-            if (deadlines != null) {
-                deadline = deadlines.add(this);
-            } else {
-                scheduled = loop.schedule(this, requestTimeoutMillis, TimeUnit.MILLISECONDS);
-            }
+            deadline = RequestDeadlines.start(loop, requestTimeoutMillis, TimeUnit.MILLISECONDS, this);
         }
 
         void stopClock() {
             RequestDeadlines.Deadline d = deadline;
             if (d != null) {
                 d.cancel();
-            }
-            ScheduledFuture<?> f = scheduled;
-            if (f != null) {
-                f.cancel(false);
             }
         }
     }

@@ -13,7 +13,6 @@ import io.janus.core.telemetry.GatewayTelemetry;
 import io.janus.core.telemetry.SessionMdc;
 import io.janus.core.transport.RequestDeadlines;
 import io.netty.util.concurrent.EventExecutor;
-import io.netty.util.concurrent.ScheduledFuture;
 import io.opentelemetry.context.Context;
 import io.opentelemetry.context.Scope;
 import java.util.concurrent.CancellationException;
@@ -54,14 +53,7 @@ final class Dispatcher {
     CompletableFuture<Packet> dispatch(DefaultSession session, Packet packet, EventExecutor loop) {
         SessionInfo info = session.info();
         Call call = new Call(session, info, packet, loop, telemetry.startRequest(info, packet));
-        RequestDeadlines deadlines = loop.inEventLoop()
-                ? RequestDeadlines.of(loop, timeoutNanos, TimeUnit.NANOSECONDS)
-                : null;
-        if (deadlines != null) {
-            call.deadline = deadlines.add(call);
-        } else {
-            call.scheduledDeadline = loop.schedule(call, timeoutNanos, TimeUnit.NANOSECONDS);
-        }
+        call.deadline = RequestDeadlines.start(loop, timeoutNanos, TimeUnit.NANOSECONDS, call);
 
         CompletionStage<ServiceInstance> routed;
         try (Scope scope = call.trace.makeCurrent(); SessionMdc.Scope mdc = SessionMdc.enter(info)) {
@@ -90,9 +82,7 @@ final class Dispatcher {
         final EventExecutor loop;
         final Context trace;
         final long start = System.nanoTime();
-        /** The deadline, on the loop's {@link RequestDeadlines}; or {@link #scheduledDeadline}. */
         RequestDeadlines.Deadline deadline;
-        ScheduledFuture<?> scheduledDeadline;
         /** The tunnel's stage, once asked; {@code null} while routing. Event loop only. */
         CompletionStage<Packet> answered;
 
@@ -196,10 +186,6 @@ final class Dispatcher {
             RequestDeadlines.Deadline d = deadline;
             if (d != null) {
                 d.cancel();
-            }
-            ScheduledFuture<?> sd = scheduledDeadline;
-            if (sd != null) {
-                sd.cancel(false);
             }
             CompletionStage<Packet> stage = answered;
             if (failure != null && stage != null) {

@@ -102,6 +102,27 @@ public final class RequestDeadlines {
     }
 
     /**
+     * Starts the clock of one request on a loop: on the calling loop thread's instance for the timeout
+     * when there is one ({@link #of}), else (another thread, a timeout under a nanosecond, or a thread
+     * with {@value #MAX_PER_THREAD} busy instances) as a task scheduled on the loop. Either way the
+     * returned deadline is cancelled the same way.
+     *
+     * @param loop the event loop the expiry runs on
+     * @param timeout the time the request waits
+     * @param unit the unit of {@code timeout}
+     * @param onExpiry run on the loop if the deadline passes before {@link Deadline#cancel()}
+     * @return the deadline
+     */
+    public static Deadline start(EventExecutor loop, long timeout, TimeUnit unit, Runnable onExpiry) {
+        requireNonNull(onExpiry, "onExpiry");
+        RequestDeadlines deadlines = loop.inEventLoop() && unit.toNanos(timeout) > 0 ? of(loop, timeout, unit) : null;
+        if (deadlines != null) {
+            return deadlines.add(onExpiry);
+        }
+        return new Deadline(loop.schedule(onExpiry, timeout, unit));
+    }
+
+    /**
      * Starts the clock of one request.
      *
      * @param onExpiry run on the loop if the deadline passes before {@link Deadline#cancel()}
@@ -177,18 +198,27 @@ public final class RequestDeadlines {
         // not re-armed: an idle loop wakes at most once after its last request.
     }
 
-    /** One request's deadline. */
+    /** One request's deadline: a node of a loop's list, or (see {@link #start}) a scheduled task. */
     public static final class Deadline {
         private RequestDeadlines owner;
         private final Runnable onExpiry;
         private final long at;
         private Deadline prev;
         private Deadline next;
+        /** The task when the deadline is not in a list; {@code null} otherwise. */
+        private final ScheduledFuture<?> scheduled;
 
         private Deadline(RequestDeadlines owner, Runnable onExpiry, long at) {
             this.owner = owner;
             this.onExpiry = onExpiry;
             this.at = at;
+            this.scheduled = null;
+        }
+
+        private Deadline(ScheduledFuture<?> scheduled) {
+            this.onExpiry = null;
+            this.at = 0;
+            this.scheduled = scheduled;
         }
 
         /**
@@ -196,6 +226,10 @@ public final class RequestDeadlines {
          * (and the expiry may still run before it gets there, as with a scheduled task).
          */
         public void cancel() {
+            if (scheduled != null) {
+                scheduled.cancel(false);
+                return;
+            }
             RequestDeadlines o = owner;
             if (o == null) {
                 return;

@@ -158,4 +158,29 @@ class RequestDeadlinesTest {
             loop.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
         }
     }
+
+    @Test
+    void startUsesTheLoopsListOnTheLoopAndASchedulerTaskElsewhere() throws Exception {
+        channel.freezeTime();
+        List<String> expired = new ArrayList<>();
+        RequestDeadlines.Deadline onLoop = RequestDeadlines.start(channel.eventLoop(), 100, TimeUnit.MILLISECONDS,
+                () -> expired.add("on loop"));
+        assertThat(deadlines(100).size()).as("in the loop's list").isOne();
+        onLoop.cancel();
+        assertThat(deadlines(100).size()).isZero();
+
+        EventLoop other = new DefaultEventLoop();
+        try {
+            CountDownLatch ran = new CountDownLatch(1);
+            // From this thread, not the loop's: a task scheduled on the loop, cancelled the same way.
+            RequestDeadlines.Deadline cancelled = RequestDeadlines.start(other, 50, TimeUnit.MILLISECONDS,
+                    () -> expired.add("cancelled"));
+            cancelled.cancel();
+            RequestDeadlines.start(other, 50, TimeUnit.MILLISECONDS, ran::countDown);
+            assertThat(ran.await(5, TimeUnit.SECONDS)).isTrue();
+            assertThat(other.submit(() -> expired.size()).get(5, TimeUnit.SECONDS)).isZero();
+        } finally {
+            other.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
+        }
+    }
 }
