@@ -33,9 +33,7 @@ import io.netty.util.concurrent.Ticker;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadLocalRandom;
@@ -158,7 +156,7 @@ public final class ClientSession implements AutoCloseable {
         /** The deadline passed: the request fails with REQUEST_TIMEOUT unless answered. */
         @Override
         public void run() {
-            if (removePending(key, this)) {
+            if (removePending(this)) {
                 future.completeExceptionally(RequestException.of(Reason.REQUEST_TIMEOUT,
                         "no answer within " + requestTimeoutMillis + " ms"));
             }
@@ -426,8 +424,7 @@ public final class ClientSession implements AutoCloseable {
             index = nextIndex.incrementAndGet() & Integer.MAX_VALUE;
         } while (index == 0 || pending.containsKey(index));
         pending.put(index, p);
-        int key = index;
-        p.key = key;
+        p.key = index;
         p.startClock();
         Packet indexed = packet.toBuilder().setIndex(index).build();
         if (keep) {
@@ -442,7 +439,7 @@ public final class ClientSession implements AutoCloseable {
             return;
         }
         ch.writeAndFlush(indexed).addListener(f -> {
-            if (!f.isSuccess() && removePending(key, p)) {
+            if (!f.isSuccess() && removePending(p)) {
                 p.stopClock();
                 p.future.completeExceptionally(new SessionClosedException(
                         new CloseReason(Reason.OK, "write failed: " + f.cause(), false)));
@@ -899,12 +896,12 @@ public final class ClientSession implements AutoCloseable {
         }
     }
 
-    /** Removes a request in flight if it is still this one; loop only. */
-    private boolean removePending(int key, Pending p) {
-        if (pending.get(key) != p) {
+    /** Removes a request in flight if it is still the one under its index; loop only. */
+    private boolean removePending(Pending p) {
+        if (pending.get(p.key) != p) {
             return false;
         }
-        pending.remove(key);
+        pending.remove(p.key);
         return true;
     }
 

@@ -206,8 +206,7 @@ public final class Scenarios implements Callable<Integer> {
      * with {@code client_threads} (its count) and {@code all_throughputs} (every run's) added. One
      * generator thread can be the bottleneck itself (a Janus client seals and opens every record too:
      * with one thread the generator's loop was 92% busy while the gateway's two were 45% busy each, in an
-     * async-profiler sample; docs/benchmarks.md), so each
-     * target gets its best, the ceiling included.
+     * async-profiler sample; docs/benchmarks.md), so each target gets its best, the ceiling included.
      */
     private Map<String, Object> best(String name, ChildProcess target, ChildProcess gateway) throws Exception {
         Map<String, Object> best = null;

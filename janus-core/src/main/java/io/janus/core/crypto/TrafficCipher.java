@@ -320,8 +320,7 @@ public final class TrafficCipher {
         }
         if (!authentic) {
             plaintext.release();
-            throw new ProtocolException(Reason.RECORD_INVALID,
-                    "record " + counter + " failed authentication (tampered, replayed, reordered or truncated)");
+            throw notAuthentic();
         }
         plaintext.writerIndex(plainLength);
         if (type == TYPE_KEY_UPDATE) {
@@ -332,6 +331,12 @@ public final class TrafficCipher {
         record.skipBytes(length);
         counter++;
         return plaintext;
+    }
+
+    /** Why a record whose tag did not check is refused; the counter names the record expected. */
+    private ProtocolException notAuthentic() {
+        return new ProtocolException(Reason.RECORD_INVALID,
+                "record " + counter + " failed authentication (tampered, replayed, reordered or truncated)");
     }
 
     /** An authentic key update record: must be empty; consumes it and switches to the next key. */
@@ -353,8 +358,7 @@ public final class TrafficCipher {
         writeNonce();
         int start = record.readerIndex();
         if (!gcm().open(nonce, TYPES, type == TYPE_PACKET ? 0 : 1, 1, record, start + 1, plainLength)) {
-            throw new ProtocolException(Reason.RECORD_INVALID,
-                    "record " + counter + " failed authentication (tampered, replayed, reordered or truncated)");
+            throw notAuthentic();
         }
         if (type == TYPE_KEY_UPDATE) {
             applyKeyUpdate(record, length, plainLength);
